@@ -1,0 +1,42 @@
+/// A learner that learns online within an episode and whose learning behaviour is set by a flat
+/// vector of meta-parameters: VSML itself and every baseline (spec §8) adopt it, so that one
+/// meta-trainer, one evaluator and one benchmark serve them all.
+///
+/// Protocol of an episode (spec §4): for each example, the learner first predicts `classCount`
+/// logits, then receives the error `softmax(prediction) - onehot(label)` (and, where it feeds
+/// labels, the label) of that example before it sees the next one.
+public protocol OnlineLearner: Sendable {
+  /// Length of the meta-parameter vector.
+  var parameterCount: Int { get }
+  /// Features per example the learner accepts.
+  var inputSize: Int { get }
+  /// Classes the learner predicts.
+  var classCount: Int { get }
+
+  /// Draws a fresh meta-parameter vector (the learner's published initialiser).
+  func initialParameters(using generator: inout SeededGenerator) -> [Float]
+
+  /// Runs one episode online with the given meta-parameters.
+  ///
+  /// - Parameters:
+  ///   - episode: the example stream; `episode.inputSize` and `episode.classCount` must fit the learner
+  ///     (a larger class count than the episode's is allowed: the extra logits simply never match).
+  ///   - parameters: `parameterCount` floats.
+  ///   - stateSeed: seeds the per-episode initial state (both members of an antithetic pair share it).
+  ///   - recordLogits: whether `EpisodeResult.logits` is filled.
+  func run(
+    episode: Episode, parameters: UnsafeBufferPointer<Float>, stateSeed: UInt64, recordLogits: Bool
+  ) -> EpisodeResult
+}
+
+extension OnlineLearner {
+  /// Runs one episode with parameters given as an array.
+  public func run(
+    episode: Episode, parameters: [Float], stateSeed: UInt64, recordLogits: Bool = false
+  ) -> EpisodeResult {
+    precondition(parameters.count == parameterCount, "expected \(parameterCount) parameters, got \(parameters.count)")
+    return parameters.withUnsafeBufferPointer {
+      run(episode: episode, parameters: $0, stateSeed: stateSeed, recordLogits: recordLogits)
+    }
+  }
+}

@@ -1,0 +1,9 @@
+import ArgumentParser
+
+@main
+struct VSMLCommand: ParsableCommand {
+  static let configuration = CommandConfiguration(
+    commandName: "vsml",
+    abstract: "Meta-learn learning algorithms with Variable Shared Meta Learning (VSML).",
+    subcommands: [])
+}
