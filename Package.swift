@@ -12,9 +12,14 @@ let targetCPU: String? = {
   return requested == "none" ? nil : requested
 }()
 
+// Debug builds are optimised too: SIMD code and the float64 reference path run 50-100x slower
+// unoptimised, which would make `swift test` take far longer than the few minutes it is allowed.
 let fastMath: [SwiftSetting] =
   (targetCPU.map { [.unsafeFlags(["-target-cpu", $0])] } ?? [])
-  + [.unsafeFlags(["-enforce-exclusivity=unchecked"], .when(configuration: .release))]
+  + [
+    .unsafeFlags(["-O"], .when(configuration: .debug)),
+    .unsafeFlags(["-enforce-exclusivity=unchecked"], .when(configuration: .release)),
+  ]
 
 let package = Package(
   name: "vsml-swift",

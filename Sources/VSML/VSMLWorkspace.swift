@@ -1,0 +1,232 @@
+import VSMLCore
+
+/// Per-episode state and scratch space of a `VSMLNetwork` with state size 16: every layer's cells
+/// and incoming messages, and the buffers one tick needs. Allocated once per episode; nothing is
+/// allocated per step.
+final class VSMLWorkspace {
+  let configuration: VSMLConfiguration
+  let sizes: [Int]
+  let messageSize: Int
+  /// Per layer: A x B x [h (16), c (16)].
+  let cells: [AlignedBuffer]
+  /// Per layer: incoming forward messages (A x M) and backward messages (B x M).
+  let forwardIn: [AlignedBuffer]
+  let backwardIn: [AlignedBuffer]
+  let rowTerm: AlignedBuffer, colTerm: AlignedBuffer
+  let rowSum: AlignedBuffer, colSum: AlignedBuffer
+  let newForward: AlignedBuffer, newBackward: AlignedBuffer
+  let logits: AlignedBuffer, error: AlignedBuffer, label: AlignedBuffer
+
+  static let stateSize = 16
+
+  init(configuration: VSMLConfiguration) {
+    precondition(configuration.subRNN.stateSize == Self.stateSize, "the fast path needs state size 16")
+    self.configuration = configuration
+    sizes = configuration.layerSizes
+    messageSize = configuration.subRNN.messageSize
+    let layers = configuration.layerCount
+    let m = messageSize
+    cells = (0..<layers).map { AlignedBuffer(count: configuration.layerSizes[$0] * configuration.layerSizes[$0 + 1] * 32) }
+    forwardIn = (0..<layers).map { AlignedBuffer(count: configuration.layerSizes[$0] * m) }
+    backwardIn = (0..<layers).map { AlignedBuffer(count: configuration.layerSizes[$0 + 1] * m) }
+    let widest = configuration.layerSizes.max()!
+    rowTerm = AlignedBuffer(count: widest * 64)
+    colTerm = AlignedBuffer(count: widest * 64)
+    rowSum = AlignedBuffer(count: widest * 16)
+    colSum = AlignedBuffer(count: widest * 16)
+    newForward = AlignedBuffer(count: widest * m)
+    newBackward = AlignedBuffer(count: widest * m)
+    let classes = configuration.outputSize
+    logits = AlignedBuffer(count: classes)
+    error = AlignedBuffer(count: classes)
+    label = AlignedBuffer(count: classes)
+  }
+
+  /// Sets `c` from per-layer `A x B x 16` arrays; `h` and all messages to zero.
+  func load(initialCells: [[Float]]) {
+    precondition(initialCells.count == cells.count, "one initial cell array per layer")
+    for (l, initial) in initialCells.enumerated() {
+      precondition(initial.count == sizes[l] * sizes[l + 1] * 16, "initial cells of layer \(l) have the wrong size")
+      let p = cells[l].pointer
+      for conn in 0..<(sizes[l] * sizes[l + 1]) {
+        for lane in 0..<16 {
+          p[conn * 32 + lane] = 0
+          p[conn * 32 + 16 + lane] = initial[conn * 16 + lane]
+        }
+      }
+      forwardIn[l].zero()
+      backwardIn[l].zero()
+    }
+  }
+
+  func run(episode: Episode, parameters: UnsafePointer<Float>, layout: VSMLParameterLayout, recordLogits: Bool) -> EpisodeResult {
+    let classes = sizes.last!
+    let d = sizes[0]
+    var losses = [Float](repeating: 0, count: episode.length)
+    var correct = [Bool](repeating: false, count: episode.length)
+    var recorded = [Float]()
+    if recordLogits { recorded.reserveCapacity(episode.length * classes) }
+    error.zero()
+    label.zero()
+    episode.inputs.withUnsafeBufferPointer { inputs in
+      for t in 0..<episode.length {
+        let x = inputs.baseAddress! + t * d
+        tick(input: x, parameters: parameters, layout: layout, reverse: false)
+        let y = Int(episode.labels[t])
+        let logitBuffer = UnsafeBufferPointer(start: logits.pointer, count: classes)
+        if recordLogits { recorded.append(contentsOf: logitBuffer) }
+        losses[t] = softmaxCrossEntropy(logits: logitBuffer, label: y, error: error.buffer)
+        correct[t] = argmax(logitBuffer) == y
+        label.zero()
+        if configuration.feedLabel { label.pointer[y] = 1 }
+        if configuration.backwardPass {
+          tick(input: x, parameters: parameters, layout: layout, reverse: true)
+          error.zero()
+          label.zero()
+        }
+      }
+    }
+    return EpisodeResult(logits: recorded, losses: losses, correct: correct)
+  }
+
+  /// One pass over the layers (forward order, or reverse for the backward sweep), routing
+  /// messages as the reference does (spec §4). A forward pass leaves the prediction in `logits`.
+  func tick(input: UnsafePointer<Float>, parameters: UnsafePointer<Float>, layout: VSMLParameterLayout, reverse: Bool) {
+    let m = messageSize
+    let layers = sizes.count - 1
+    let block = layout.block
+    // Layer 0 reads the pixel in slot 0; the last layer reads error and label in slots 0 and 1.
+    let f0 = forwardIn[0].pointer
+    forwardIn[0].zero()
+    for a in 0..<sizes[0] { f0[a * m + VSMLConfiguration.valueSlot] = input[a] }
+    let bl = backwardIn[layers - 1].pointer
+    backwardIn[layers - 1].zero()
+    for b in 0..<sizes[layers] {
+      bl[b * m + VSMLConfiguration.valueSlot] = error.pointer[b]
+      bl[b * m + VSMLConfiguration.labelSlot] = label.pointer[b]
+    }
+    for step in 0..<layers {
+      let l = reverse ? layers - 1 - step : step
+      let p = parameters + layout.offset(ofBlock: reverse ? layout.backwardBlock[l] : layout.forwardBlock[l])
+      let inSize = sizes[l], outSize = sizes[l + 1]
+      prepareTerms(layer: l, block: block, parameters: p)
+      let layerNorm = block.layerNorm
+      for micro in 0..<configuration.microTicks {
+        let last = micro == configuration.microTicks - 1
+        DenseLayerKernel.tick(
+          cells: cells[l].pointer, inputs: inSize, outputs: outSize,
+          rowTerm: rowTerm.pointer, colTerm: colTerm.pointer,
+          recurrent: p + block.gateWeights.lowerBound + 2 * m * block.gateWidth,
+          rowSum: last && !layerNorm ? rowSum.pointer : nil, colSum: last && !layerNorm ? colSum.pointer : nil)
+      }
+      if layerNorm {
+        normalisedMessages(layer: l, block: block, parameters: p)
+      } else {
+        meanMessages(inputs: inSize, outputs: outSize, block: block, parameters: p)
+      }
+      if l > 0 { backwardIn[l - 1].pointer.update(from: newBackward.pointer, count: inSize * m) }
+      if l < layers - 1 {
+        forwardIn[l + 1].pointer.update(from: newForward.pointer, count: outSize * m)
+      } else if !reverse {
+        let bound = configuration.tanhBound
+        for b in 0..<outSize {
+          let y = newForward.pointer[b * m + configuration.outputIndex]
+          logits.pointer[b] = bound > 0 ? bound * Float(_tanh(Double(y / bound))) : y
+        }
+      }
+    }
+  }
+
+  /// Row terms (bias, gate offsets, fwd · W_fwd) and column terms (bwd · W_bwd) of spec §3.
+  private func prepareTerms(layer l: Int, block: SubRNNParameterLayout, parameters p: UnsafePointer<Float>) {
+    typealias V = SIMD16<Float>
+    let m = messageSize
+    let w = p + block.gateWeights.lowerBound
+    let bias = p + block.gateBias.lowerBound
+    let load = DenseLayerKernel.load, store = DenseLayerKernel.store
+    let offsetI = V(repeating: Float(VSMLCell.inputGateOffset))
+    let offsetF = V(repeating: Float(VSMLCell.forgetGateOffset))
+    let base = (load(bias) + offsetI, load(bias + 16), load(bias + 32) + offsetF, load(bias + 48))
+    let fwd = forwardIn[l].pointer
+    for a in 0..<sizes[l] {
+      var z = base
+      for k in 0..<m {
+        let v = fwd[a * m + k]
+        if v == 0 { continue }
+        let wk = w + k * 64
+        let s = V(repeating: v)
+        z.0 = z.0.addingProduct(s, load(wk)); z.1 = z.1.addingProduct(s, load(wk + 16))
+        z.2 = z.2.addingProduct(s, load(wk + 32)); z.3 = z.3.addingProduct(s, load(wk + 48))
+      }
+      let out = rowTerm.pointer + a * 64
+      store(z.0, out); store(z.1, out + 16); store(z.2, out + 32); store(z.3, out + 48)
+    }
+    let bwd = backwardIn[l].pointer
+    for b in 0..<sizes[l + 1] {
+      var z = (V(), V(), V(), V())
+      for k in 0..<m {
+        let v = bwd[b * m + k]
+        if v == 0 { continue }
+        let wk = w + (m + k) * 64
+        let s = V(repeating: v)
+        z.0 = z.0.addingProduct(s, load(wk)); z.1 = z.1.addingProduct(s, load(wk + 16))
+        z.2 = z.2.addingProduct(s, load(wk + 32)); z.3 = z.3.addingProduct(s, load(wk + 48))
+      }
+      let out = colTerm.pointer + b * 64
+      store(z.0, out); store(z.1, out + 16); store(z.2, out + 32); store(z.3, out + 48)
+    }
+  }
+
+  /// Outgoing messages without LayerNorm: the heads are affine, so the mean of the messages is
+  /// the head applied to the mean of h' (spec §3).
+  private func meanMessages(inputs A: Int, outputs B: Int, block: SubRNNParameterLayout, parameters p: UnsafePointer<Float>) {
+    let m = messageSize
+    func head(_ sums: UnsafePointer<Float>, count: Int, scale: Float, weights: UnsafePointer<Float>, bias: UnsafePointer<Float>, into out: UnsafeMutablePointer<Float>) {
+      for r in 0..<count {
+        for j in 0..<m { out[r * m + j] = bias[j] }
+        for k in 0..<16 {
+          let hk = sums[r * 16 + k] * scale
+          for j in 0..<m { out[r * m + j] += hk * weights[k * m + j] }
+        }
+      }
+    }
+    head(colSum.pointer, count: B, scale: 1 / Float(A), weights: p + block.forwardHeadWeights.lowerBound,
+         bias: p + block.forwardHeadBias.lowerBound, into: newForward.pointer)
+    head(rowSum.pointer, count: A, scale: 1 / Float(B), weights: p + block.backwardHeadWeights.lowerBound,
+         bias: p + block.backwardHeadBias.lowerBound, into: newBackward.pointer)
+  }
+
+  /// Outgoing messages with LayerNorm: per connection, head then LayerNorm, then the mean.
+  private func normalisedMessages(layer l: Int, block: SubRNNParameterLayout, parameters p: UnsafePointer<Float>) {
+    let m = messageSize
+    let A = sizes[l], B = sizes[l + 1]
+    let nf = newForward.pointer, nb = newBackward.pointer
+    nf.update(repeating: 0, count: B * m)
+    nb.update(repeating: 0, count: A * m)
+    var message = [Float](repeating: 0, count: m)
+    message.withUnsafeMutableBufferPointer { msg in
+      func normalisedHead(_ h: UnsafePointer<Float>, weights: Range<Int>, bias: Range<Int>, scale: Range<Int>, offset: Range<Int>) {
+        for j in 0..<m { msg[j] = p[bias.lowerBound + j] }
+        for k in 0..<16 { for j in 0..<m { msg[j] += h[k] * p[weights.lowerBound + k * m + j] } }
+        var mean: Float = 0
+        for j in 0..<m { mean += msg[j] }
+        mean /= Float(m)
+        var variance: Float = 0
+        for j in 0..<m { variance += (msg[j] - mean) * (msg[j] - mean) }
+        variance /= Float(m)
+        let inv = 1 / (variance + VSMLCell.layerNormEpsilon).squareRoot()
+        for j in 0..<m { msg[j] = (msg[j] - mean) * inv * p[scale.lowerBound + j] + p[offset.lowerBound + j] }
+      }
+      let c = cells[l].pointer
+      for a in 0..<A {
+        for b in 0..<B {
+          let h = UnsafePointer(c + (a * B + b) * 32)
+          normalisedHead(h, weights: block.forwardHeadWeights, bias: block.forwardHeadBias, scale: block.forwardNormScale, offset: block.forwardNormOffset)
+          for j in 0..<m { nf[b * m + j] += msg[j] / Float(A) }
+          normalisedHead(h, weights: block.backwardHeadWeights, bias: block.backwardHeadBias, scale: block.backwardNormScale, offset: block.backwardNormOffset)
+          for j in 0..<m { nb[a * m + j] += msg[j] / Float(B) }
+        }
+      }
+    }
+  }
+}
