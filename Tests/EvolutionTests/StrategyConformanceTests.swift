@@ -7,6 +7,7 @@ final class StrategyConformanceTests: XCTestCase {
   static func registered(dimension d: Int, seed: UInt64, mean: [Float]) throws -> [(String, any EvolutionStrategy)] {
     [
       ("OpenAIES", try OpenAIES(setup: .init(dimension: d, pairs: 8, seed: seed), initialMean: mean)),
+      ("SNES", try SNES(setup: .init(dimension: d, seed: seed), initialMean: mean)),
     ]
   }
 
