@@ -3,11 +3,14 @@
 ///
 /// - `raw`: the (sanitised) fitness values themselves.
 /// - `centeredRank` (Salimans et al. 2017, §2.2 "fitness shaping"): ranks over the whole population,
-///   ties broken by member index, mapped linearly to [−0.5, 0.5] (best = −0.5, worst = +0.5);
+///   equal values sharing their average rank, mapped linearly to [−0.5, 0.5] (best = −0.5, worst = +0.5);
 ///   invariant to monotone transformations of the fitness and bounded, so outliers cannot dominate.
 public enum FitnessShaping: String, Codable, Hashable, Sendable, CaseIterable {
   case raw
   case centeredRank
+
+  /// The centered rank given to failed (non-finite) members.
+  public static let worstRank: Float = 0.5
 
   /// Shapes a population's fitness (length N ≥ 1). Returns N finite values.
   public func callAsFunction(_ fitness: [Float]) -> [Float] {
@@ -34,12 +37,34 @@ public enum FitnessShaping: String, Codable, Hashable, Sendable, CaseIterable {
   }
 
   /// Centered ranks in [−0.5, 0.5]: rank r (0 = lowest fitness = best) maps to r/(N−1) − 0.5.
-  /// Non-finite fitness counts as worse than every finite one; ties are broken by index, so the
-  /// result is a permutation of the N evenly spaced values. N = 1 gives [0].
+  /// Equal finite values share the average of their ranks (so equal fitness carries no signal).
+  /// Every non-finite entry gets the worst value +0.5 (so an
+  /// antithetic pair whose members both failed contributes nothing to the gradient estimate).
+  /// N = 1 gives [0].
   public static func centeredRanks(_ fitness: [Float]) -> [Float] {
     let n = fitness.count
     if n <= 1 { return [Float](repeating: 0, count: n) }
-    let order = fitness.indices.sorted { a, b in
+    let order = FitnessShaping.bestFirstOrder(fitness)
+    var ranks = [Float](repeating: 0, count: n)
+    let scale = 1 / Double(n - 1)
+    var start = 0
+    while start < n {
+      var end = start + 1  // [start, end) is a run of equal finite values in sorted order
+      while end < n, fitness[order[start]].isFinite, fitness[order[end]] == fitness[order[start]] { end += 1 }
+      let averageRank = Double(start + end - 1) / 2
+      for position in start..<end {
+        let index = order[position]
+        ranks[index] = fitness[index].isFinite ? Float(averageRank * scale - 0.5) : FitnessShaping.worstRank
+      }
+      start = end
+    }
+    return ranks
+  }
+
+  /// Member indices sorted best first: increasing finite fitness, then every non-finite entry;
+  /// ties keep index order.
+  public static func bestFirstOrder(_ fitness: [Float]) -> [Int] {
+    fitness.indices.sorted { a, b in
       let fa = fitness[a], fb = fitness[b]
       switch (fa.isFinite, fb.isFinite) {
       case (true, true): return fa < fb || (fa == fb && a < b)
@@ -48,9 +73,5 @@ public enum FitnessShaping: String, Codable, Hashable, Sendable, CaseIterable {
       case (false, false): return a < b
       }
     }
-    var ranks = [Float](repeating: 0, count: n)
-    let scale = 1 / Float(n - 1)
-    for (rank, index) in order.enumerated() { ranks[index] = Float(rank) * scale - 0.5 }
-    return ranks
   }
 }

@@ -15,7 +15,8 @@ import VSMLCore
 ///     ĝ = (1/P) · Σ_k ε_k · (s_{2k} − s_{2k+1}) / (2σ),
 ///
 /// and takes one optimiser step (Adam by default) on θ, minimising. Fitness is minimised; NaN and
-/// ±inf count as the worst finite fitness (see `FitnessShaping.worstForNonFinite`), and an update
+/// ±inf count as the worst finite fitness (see `FitnessShaping`; a pair whose members both failed
+/// therefore contributes nothing, one failed member pulls away from it), and an update
 /// whose ĝ is not finite is skipped and reported, so the mean can never become NaN.
 ///
 /// ĝ is accumulated in Double over `gradientChunkCount` fixed chunks of pairs summed in chunk order,

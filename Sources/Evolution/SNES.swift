@@ -126,15 +126,15 @@ public struct SNES: EvolutionStrategy {
   public mutating func tell(fitness: [Float]) -> ESReport {
     precondition(fitness.count == populationSize, "fitness must hold one value per member (\(populationSize))")
     let stats = ESReport.statistics(fitness)
-    let ranks = FitnessShaping.centeredRanks(fitness)  // a permutation of evenly spaced values, best lowest
+    var rankOf = [Int](repeating: 0, count: populationSize)
+    for (rank, index) in FitnessShaping.bestFirstOrder(fitness).enumerated() { rankOf[index] = rank }
     let lambda = populationSize
     let table = SNES.utilities(populationSize: lambda)
     var meanGradient = [Double](repeating: 0, count: dimension)
     var sigmaGradient = [Double](repeating: 0, count: dimension)
     var z = [Float](repeating: 0, count: dimension)
     for i in 0..<lambda {
-      let rank = Int(((Double(ranks[i]) + 0.5) * Double(lambda - 1)).rounded())
-      let u = Double(table[rank])
+      let u = Double(table[rankOf[i]])
       z.withUnsafeMutableBufferPointer { standardNoise(i, into: $0) }
       for j in 0..<dimension {
         let zj = Double(z[j])

@@ -111,6 +111,15 @@ final class OpenAIESTests: XCTestCase {
     }
   }
 
+  func testPairWithBothMembersFailedContributesNothing() throws {
+    for shaping in FitnessShaping.allCases {
+      var es = try makeES(pairs: 2, hyperparameters: .init(fitnessShaping: shaping))
+      let before = es.mean
+      _ = es.tell(fitness: [.nan, .infinity, 1, 1])
+      XCTAssertEqual(es.mean, before, "\(shaping)")
+    }
+  }
+
   func testCodableRoundTripContinuesBitIdentically() throws {
     var es = run(try makeES(), iterations: 5, TestProblems.sphere)
     let data = try JSONEncoder().encode(es.state)
