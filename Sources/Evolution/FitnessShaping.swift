@@ -1,8 +1,9 @@
 /// How raw fitness values (minimised; lower is better) are turned into the weights of the
-/// gradient estimate. Every mode first applies `FitnessShaping.worstForNonFinite`.
+/// gradient estimate. Non-finite fitness (NaN, ±inf) is always treated as the worst: `raw` replaces
+/// it by the worst finite value (`worstForNonFinite`), `centeredRank` gives it `worstRank`.
 ///
 /// - `raw`: the (sanitised) fitness values themselves.
-/// - `centeredRank` (Salimans et al. 2017, §2.2 "fitness shaping"): ranks over the whole population,
+/// - `centeredRank` (Salimans et al. 2017, "fitness shaping" with centered ranks): ranks over the whole population,
 ///   equal values sharing their average rank, mapped linearly to [−0.5, 0.5] (best = −0.5, worst = +0.5);
 ///   invariant to monotone transformations of the fitness and bounded, so outliers cannot dominate.
 public enum FitnessShaping: String, Codable, Hashable, Sendable, CaseIterable {
