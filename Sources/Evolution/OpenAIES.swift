@@ -1,0 +1,258 @@
+import VSMLCore
+
+/// OpenAI evolution strategy: T. Salimans, J. Ho, X. Chen, S. Sidor, I. Sutskever (2017),
+/// "Evolution Strategies as a Scalable Alternative to Reinforcement Learning", arXiv:1703.03864.
+///
+/// The meta-training optimiser of spec §5. With mean θ (length D), σ, and P antithetic pairs, the
+/// population at iteration t has N = 2P members
+///
+///     member 2k   = θ + σ·ε_k,   member 2k+1 = θ − σ·ε_k,   ε_k ~ N(0, I_D),
+///
+/// where ε_k is regenerated from `SeededGenerator(seed: setup.seed, stream: [t, k])`, so any
+/// worker can rebuild any member from (seed, iteration, index) alone. `tell` estimates the gradient
+/// of the expected (shaped) fitness s,
+///
+///     ĝ = (1/P) · Σ_k ε_k · (s_{2k} − s_{2k+1}) / (2σ),
+///
+/// and takes one optimiser step (Adam by default) on θ, minimising. Fitness is minimised; NaN and
+/// ±inf count as the worst finite fitness (see `FitnessShaping`; a pair whose members both failed
+/// therefore contributes nothing, one failed member pulls away from it), and an update
+/// whose ĝ is not finite is skipped and reported, so the mean can never become NaN.
+///
+/// ĝ is accumulated in Double over `gradientChunkCount` fixed chunks of pairs summed in chunk order,
+/// so the result is bit-identical for every thread count.
+public struct OpenAIES: EvolutionStrategy {
+  /// What is fixed for a run.
+  public struct Setup: Codable, Hashable, Sendable {
+    /// Length D of the parameter vector.
+    public var dimension: Int
+    /// Number P of antithetic pairs; the population has 2P members (spec §5: 1,024).
+    public var pairs: Int
+    /// Seed of all noise; noise of pair k at iteration t comes from stream [t, k].
+    public var seed: UInt64
+
+    public init(dimension: Int, pairs: Int, seed: UInt64) {
+      self.dimension = dimension
+      self.pairs = pairs
+      self.seed = seed
+    }
+  }
+
+  /// What may be tuned (and changed between iterations).
+  public struct Hyperparameters: Codable, Hashable, Sendable {
+    /// Spec §5 reference values.
+    public static let defaultSigma: Float = 0.05
+    public static let defaultLearningRate: Float = 0.025
+
+    /// Initial noise scale σ; the value at iteration t is `sigmaSchedule.value(initial: sigma, iteration: t)`.
+    public var sigma: Float
+    public var sigmaSchedule: Schedule
+    /// Initial learning rate of the optimiser, and its schedule.
+    public var learningRate: Float
+    public var learningRateSchedule: Schedule
+    /// Optimiser and its constants (Adam β1 0.9, β2 0.999 by default).
+    public var optimizer: OptimizerChoice
+    /// How fitness values become gradient weights.
+    public var fitnessShaping: FitnessShaping
+
+    public init(
+      sigma: Float = defaultSigma, sigmaSchedule: Schedule = .constant,
+      learningRate: Float = defaultLearningRate, learningRateSchedule: Schedule = .constant,
+      optimizer: OptimizerChoice = .defaultAdam, fitnessShaping: FitnessShaping = .raw
+    ) {
+      self.sigma = sigma
+      self.sigmaSchedule = sigmaSchedule
+      self.learningRate = learningRate
+      self.learningRateSchedule = learningRateSchedule
+      self.optimizer = optimizer
+      self.fitnessShaping = fitnessShaping
+    }
+
+    /// Decoupled weight decay of the optimiser (0 by default).
+    public var weightDecay: Float {
+      get { optimizer.weightDecay }
+      set { optimizer.weightDecay = newValue }
+    }
+
+    /// Checks every field; the error names the first bad one.
+    public func validate() throws(EvolutionConfigurationError) {
+      guard sigma.isFinite, sigma > 0 else {
+        throw .invalid(field: "sigma", value: "\(sigma)", expected: "finite and > 0 (spec default 0.05)")
+      }
+      guard learningRate.isFinite, learningRate >= 0 else {
+        throw .invalid(field: "learningRate", value: "\(learningRate)", expected: "finite and >= 0 (spec default 0.025)")
+      }
+      try sigmaSchedule.validate(field: "sigmaSchedule")
+      if case let .linearDecay(final, _) = sigmaSchedule, final <= 0 {
+        throw .invalid(field: "sigmaSchedule.final", value: "\(final)", expected: "> 0 (σ must stay positive)")
+      }
+      if case let .exponentialDecay(_, floor) = sigmaSchedule, floor <= 0 {
+        throw .invalid(field: "sigmaSchedule.floor", value: "\(floor)", expected: "> 0 (σ must stay positive)")
+      }
+      try learningRateSchedule.validate(field: "learningRateSchedule")
+      do { try optimizer.validate() } catch {
+        throw .invalid(field: "optimizer", value: "\(optimizer)", expected: error.description)
+      }
+    }
+  }
+
+  /// What changes each iteration; everything a checkpoint must hold besides setup and hyperparameters.
+  public struct State: Codable, Hashable, Sendable {
+    /// Search center θ, length D.
+    public var mean: [Float]
+    /// Optimiser with its moments.
+    public var optimizer: AnyOptimizer
+    /// Iterations completed.
+    public var iteration: Int
+    /// Lowest finite fitness seen, and the member that achieved it (nil before any).
+    public var bestFitness: Float?
+    public var bestParameters: [Float]?
+  }
+
+  /// Number of fixed pair chunks over which ĝ is accumulated (see type docs): enough for 16-way
+  /// parallelism, small enough that per-chunk Double buffers stay cheap.
+  public static let gradientChunkCount = 16
+
+  public let setup: Setup
+  public var hyperparameters: Hyperparameters
+  public var state: State
+
+  /// A fresh strategy centered on `initialMean` (length `setup.dimension`).
+  /// Throws when a setup or hyperparameter field is out of range.
+  public init(setup: Setup, hyperparameters: Hyperparameters = .init(), initialMean: [Float]) throws(EvolutionConfigurationError) {
+    guard setup.dimension >= 1 else {
+      throw .invalid(field: "dimension", value: "\(setup.dimension)", expected: ">= 1")
+    }
+    guard setup.pairs >= 1 else {
+      throw .invalid(field: "pairs", value: "\(setup.pairs)", expected: ">= 1 (population = 2 x pairs)")
+    }
+    guard initialMean.count == setup.dimension else {
+      throw .invalid(field: "initialMean.count", value: "\(initialMean.count)", expected: "equal to dimension \(setup.dimension)")
+    }
+    guard initialMean.allSatisfy(\.isFinite) else {
+      throw .invalid(field: "initialMean", value: "non-finite entry", expected: "all finite")
+    }
+    try hyperparameters.validate()
+    self.setup = setup
+    self.hyperparameters = hyperparameters
+    self.state = State(
+      mean: initialMean, optimizer: hyperparameters.optimizer.makeOptimizer(dimension: setup.dimension),
+      iteration: 0, bestFitness: nil, bestParameters: nil)
+  }
+
+  /// Resumes from a checkpointed state; throws if it does not fit `setup`.
+  public init(setup: Setup, hyperparameters: Hyperparameters, state: State) throws(EvolutionConfigurationError) {
+    try self.init(setup: setup, hyperparameters: hyperparameters, initialMean: state.mean)
+    guard state.optimizer.dimension == setup.dimension, state.iteration >= 0 else {
+      throw .invalid(field: "state", value: "optimizer dimension \(state.optimizer.dimension), iteration \(state.iteration)",
+                     expected: "optimizer dimension \(setup.dimension) and iteration >= 0 (is the checkpoint from another run?)")
+    }
+    self.state = state
+  }
+
+  public var dimension: Int { setup.dimension }
+  public var populationSize: Int { 2 * setup.pairs }
+  public var mean: [Float] { state.mean }
+  public var iteration: Int { state.iteration }
+  public var best: (fitness: Float, parameters: [Float])? {
+    guard let f = state.bestFitness, let p = state.bestParameters else { return nil }
+    return (f, p)
+  }
+
+  /// σ at the current iteration.
+  public var sigma: Float { hyperparameters.sigmaSchedule.value(initial: hyperparameters.sigma, iteration: state.iteration) }
+  /// Learning rate at the current iteration.
+  public var learningRate: Float {
+    hyperparameters.learningRateSchedule.value(initial: hyperparameters.learningRate, iteration: state.iteration)
+  }
+
+  /// Writes ε_pair (length D) of iteration `iteration` into `buffer`.
+  public func noise(pair: Int, iteration: Int, into buffer: UnsafeMutableBufferPointer<Float>) {
+    precondition(pair >= 0 && pair < setup.pairs, "pair must lie in 0..<\(setup.pairs)")
+    precondition(buffer.count >= setup.dimension, "buffer must hold \(setup.dimension) floats")
+    var generator = SeededGenerator(seed: setup.seed, stream: [UInt64(iteration), UInt64(pair)])
+    for j in 0..<setup.dimension { buffer[j] = generator.nextNormal() }
+  }
+
+  public func member(_ i: Int, into buffer: UnsafeMutableBufferPointer<Float>) {
+    precondition(i >= 0 && i < populationSize, "member index must lie in 0..<\(populationSize)")
+    noise(pair: i / 2, iteration: state.iteration, into: buffer)
+    let signedSigma = i % 2 == 0 ? sigma : -sigma
+    state.mean.withUnsafeBufferPointer { mean in
+      for j in 0..<setup.dimension { buffer[j] = mean[j] + signedSigma * buffer[j] }
+    }
+  }
+
+  public mutating func tell(fitness: [Float]) -> ESReport { tell(fitness: fitness, threads: 1) }
+
+  /// `tell` with ĝ accumulated on up to `threads` threads; the result does not depend on `threads`.
+  public mutating func tell(fitness: [Float], threads: Int) -> ESReport {
+    precondition(fitness.count == populationSize, "fitness must hold one value per member (\(populationSize))")
+    let sigma = self.sigma
+    let learningRate = self.learningRate
+    let stats = ESReport.statistics(fitness)
+    let shaped = hyperparameters.fitnessShaping(fitness)
+    let pairs = setup.pairs, dimension = setup.dimension
+
+    // Weight of ε_k in ĝ: (s_{2k} − s_{2k+1}) / (2σP), computed in Double.
+    let weights = (0..<pairs).map { k in
+      (Double(shaped[2 * k]) - Double(shaped[2 * k + 1])) / (2 * Double(sigma) * Double(pairs))
+    }
+    let chunks = min(OpenAIES.gradientChunkCount, pairs)
+    var partial = [[Double]](repeating: [], count: chunks)
+    let iteration = state.iteration
+    partial.withUnsafeMutableBufferPointer { partial in
+      parallelFor(count: chunks, threads: max(1, threads)) { c in
+        var sum = [Double](repeating: 0, count: dimension)
+        var eps = [Float](repeating: 0, count: dimension)
+        for k in stride(from: c, to: pairs, by: chunks) where weights[k] != 0 {
+          eps.withUnsafeMutableBufferPointer { noise(pair: k, iteration: iteration, into: $0) }
+          let w = weights[k]
+          for j in 0..<dimension { sum[j] += w * Double(eps[j]) }
+        }
+        partial[c] = sum
+      }
+    }
+    var gradient = [Float](repeating: 0, count: dimension)
+    var squaredNorm = 0.0
+    for j in 0..<dimension {
+      var g = 0.0
+      for c in 0..<chunks { g += partial[c][j] }
+      gradient[j] = Float(g)
+      squaredNorm += Double(gradient[j]) * Double(gradient[j])
+    }
+    let finite = squaredNorm.isFinite && gradient.allSatisfy(\.isFinite)
+
+    updateBest(fitness: fitness)
+    var applied = false
+    if finite {
+      state.optimizer.apply(hyperparameters.optimizer)
+      var candidate = state.mean
+      var optimizer = state.optimizer
+      optimizer.step(parameters: &candidate, gradient: gradient, learningRate: learningRate)
+      if candidate.allSatisfy(\.isFinite) {
+        state.mean = candidate
+        state.optimizer = optimizer
+        applied = true
+      }
+    }
+    let skipped = !applied
+    state.iteration += 1
+    return ESReport(
+      iteration: iteration, meanFitness: stats.mean, minFitness: stats.min, maxFitness: stats.max,
+      nonFiniteCount: stats.nonFinite, gradientNorm: finite ? Float(squaredNorm.squareRoot()) : 0,
+      sigma: sigma, learningRate: learningRate, updateSkipped: skipped)
+  }
+
+  /// Records the best finite member of this iteration if it beats the best so far.
+  private mutating func updateBest(fitness: [Float]) {
+    var bestIndex = -1
+    for (i, f) in fitness.enumerated() where f.isFinite {
+      if bestIndex < 0 || f < fitness[bestIndex] { bestIndex = i }
+    }
+    guard bestIndex >= 0 else { return }
+    if let current = state.bestFitness, current <= fitness[bestIndex] { return }
+    state.bestFitness = fitness[bestIndex]
+    state.bestParameters = member(bestIndex)
+  }
+}

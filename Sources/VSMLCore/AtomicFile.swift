@@ -1,0 +1,103 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Musl)
+import Musl
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// A failed file operation: what was attempted, on which path, and the system's reason.
+public enum FileIOError: Error, Equatable, CustomStringConvertible {
+  case openFailed(path: String, reason: String)
+  case readFailed(path: String, reason: String)
+  case writeFailed(path: String, reason: String)
+  case syncFailed(path: String, reason: String)
+  case renameFailed(from: String, to: String, reason: String)
+
+  public var description: String {
+    switch self {
+    case let .openFailed(path, reason):
+      return "cannot open \(path): \(reason); check that the directory exists and is writable/readable."
+    case let .readFailed(path, reason):
+      return "cannot read \(path): \(reason); check the file and the disk."
+    case let .writeFailed(path, reason):
+      return "cannot write \(path): \(reason); check free disk space and permissions."
+    case let .syncFailed(path, reason):
+      return "cannot flush \(path) to disk: \(reason); check the file system."
+    case let .renameFailed(from, to, reason):
+      return "cannot rename \(from) to \(to): \(reason); both must be on the same file system."
+    }
+  }
+}
+
+/// Mode of newly written files: owner read/write, group and others read.
+private let newFileMode: mode_t = 0o644
+
+private func systemReason() -> String { String(cString: strerror(errno)) }
+
+/// Writes `bytes` to `path` so that a reader (or a crash) sees either the old file or the whole new
+/// one, never a torn mix: write to a temporary file in the same directory, `fsync` it, `rename` it
+/// over `path` (atomic within one file system), then `fsync` the directory so the rename is durable.
+/// On failure the temporary file is removed and `path` is untouched.
+public func writeAtomically(_ bytes: [UInt8], to path: String) throws(FileIOError) {
+  let slash = path.lastIndex(of: "/")
+  let directory = slash.map { String(path[..<$0]).isEmpty ? "/" : String(path[..<$0]) } ?? "."
+  let name = slash.map { String(path[path.index(after: $0)...]) } ?? path
+  var nonceGenerator = SystemRandomNumberGenerator()
+  let nonce = String(nonceGenerator.next() & 0xFFFF_FFFF, radix: 16)
+  let temporary = "\(directory)/.\(name).tmp-\(getpid())-\(nonce)"
+
+  let fd = open(temporary, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, newFileMode)
+  guard fd >= 0 else { throw .openFailed(path: temporary, reason: systemReason()) }
+  var closed = false
+  defer { if !closed { close(fd) } }
+  do throws(FileIOError) {
+    let writeError: FileIOError? = bytes.withUnsafeBytes { raw in
+      var offset = 0
+      while offset < raw.count {
+        let written = write(fd, raw.baseAddress! + offset, raw.count - offset)
+        if written < 0 {
+          if errno == EINTR { continue }
+          return .writeFailed(path: temporary, reason: systemReason())
+        }
+        offset += written
+      }
+      return nil
+    }
+    if let writeError { throw writeError }
+    guard fsync(fd) == 0 else { throw .syncFailed(path: temporary, reason: systemReason()) }
+    closed = true
+    guard close(fd) == 0 else { throw .writeFailed(path: temporary, reason: systemReason()) }
+    guard rename(temporary, path) == 0 else {
+      throw .renameFailed(from: temporary, to: path, reason: systemReason())
+    }
+  } catch {
+    unlink(temporary)
+    throw error
+  }
+  // Make the rename itself durable.
+  let directoryFD = open(directory, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
+  guard directoryFD >= 0 else { throw .openFailed(path: directory, reason: systemReason()) }
+  defer { close(directoryFD) }
+  guard fsync(directoryFD) == 0 else { throw .syncFailed(path: directory, reason: systemReason()) }
+}
+
+/// Reads the whole file at `path`.
+public func readAllBytes(at path: String) throws(FileIOError) -> [UInt8] {
+  let fd = open(path, O_RDONLY | O_CLOEXEC)
+  guard fd >= 0 else { throw .openFailed(path: path, reason: systemReason()) }
+  defer { close(fd) }
+  var result: [UInt8] = []
+  let chunkSize = 1 << 20  // 1 MiB reads: few system calls, modest peak memory
+  var chunk = [UInt8](repeating: 0, count: chunkSize)
+  while true {
+    let count = chunk.withUnsafeMutableBytes { read(fd, $0.baseAddress!, chunkSize) }
+    if count < 0 {
+      if errno == EINTR { continue }
+      throw .readFailed(path: path, reason: systemReason())
+    }
+    if count == 0 { break }
+    result.append(contentsOf: chunk[0..<count])
+  }
+  return result
+}

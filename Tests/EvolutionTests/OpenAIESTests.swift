@@ -1,0 +1,154 @@
+import XCTest
+import VSMLCore
+@testable import Evolution
+
+final class OpenAIESTests: XCTestCase {
+  private func makeES(dimension: Int = 10, pairs: Int = 8, seed: UInt64 = 7,
+                      hyperparameters: OpenAIES.Hyperparameters = .init()) throws -> OpenAIES {
+    try OpenAIES(setup: .init(dimension: dimension, pairs: pairs, seed: seed), hyperparameters: hyperparameters,
+                 initialMean: (0..<dimension).map { Float($0 % 3) - 1 + 0.5 })
+  }
+
+  /// Runs `iterations` ask/evaluate/tell steps and returns the final strategy.
+  private func run(_ es: OpenAIES, iterations: Int, _ f: ([Float]) -> Float) -> OpenAIES {
+    var es = es
+    for _ in 0..<iterations { _ = es.tell(fitness: es.ask().map(f)) }
+    return es
+  }
+
+  func testAntitheticMembersSumToTwiceTheMean() throws {
+    let es = try makeES()
+    let population = es.ask()
+    XCTAssertEqual(population.count, 16)
+    for k in 0..<8 {
+      for j in 0..<10 {
+        XCTAssertEqual(population[2 * k][j] + population[2 * k + 1][j], 2 * es.mean[j], accuracy: 1e-6)
+      }
+      XCTAssertNotEqual(population[2 * k], es.mean)
+    }
+    // The per-member API writes exactly what `ask` materialises.
+    var buffer = [Float](repeating: 0, count: 10)
+    buffer.withUnsafeMutableBufferPointer { es.member(5, into: $0) }
+    XCTAssertEqual(buffer, population[5])
+  }
+
+  func testNoiseIsRegeneratedFromSeedIterationAndPair() throws {
+    let es = try makeES()
+    var generator = SeededGenerator(seed: 7, stream: [0, 3])
+    let epsilon = (0..<10).map { _ in generator.nextNormal() }
+    let member6 = es.member(6)
+    for j in 0..<10 { XCTAssertEqual(member6[j], es.mean[j] + 0.05 * epsilon[j], accuracy: 1e-6) }
+  }
+
+  func testConvergesOnSphere() throws {
+    let es = try makeES()
+    let start = TestProblems.sphere(es.mean)
+    let end = run(es, iterations: 300, TestProblems.sphere)
+    XCTAssertLessThan(TestProblems.sphere(end.mean), 0.01 * start)
+    XCTAssertEqual(end.iteration, 300)
+    XCTAssertLessThanOrEqual(end.best!.fitness, TestProblems.sphere(end.best!.parameters) + 1e-6)
+  }
+
+  func testConvergesOnRotatedIllConditionedQuadratic() throws {
+    let f = TestProblems.RotatedQuadratic(dimension: 10, condition: 100, seed: 3)
+    let es = try makeES(pairs: 16, hyperparameters: .init(
+      learningRateSchedule: .exponentialDecay(rate: 0.99, floor: 0.002), fitnessShaping: .centeredRank))
+    let start = f(es.mean)
+    let end = run(es, iterations: 400, f.callAsFunction)
+    XCTAssertLessThan(f(end.mean), 0.01 * start, "start \(start)")
+  }
+
+  func testDeterminismAndSeedDependence() throws {
+    let a = run(try makeES(seed: 11), iterations: 20, TestProblems.sphere)
+    let b = run(try makeES(seed: 11), iterations: 20, TestProblems.sphere)
+    let c = run(try makeES(seed: 12), iterations: 20, TestProblems.sphere)
+    XCTAssertEqual(a.state, b.state)
+    XCTAssertNotEqual(a.mean, c.mean)
+  }
+
+  func testThreadCountDoesNotChangeTheUpdate() throws {
+    var one = try makeES(pairs: 40), two = one
+    let fitness = one.ask().map(TestProblems.sphere)
+    _ = one.tell(fitness: fitness, threads: 1)
+    _ = two.tell(fitness: fitness, threads: 2)
+    XCTAssertEqual(one.state, two.state)
+  }
+
+  /// ĝ for one pair equals ε·(f₊ − f₋)/(2σ), and Adam's first step moves each coordinate by ≈ lr·sign(ĝ).
+  func testGradientEstimateMatchesFormula() throws {
+    var es = try makeES(dimension: 3, pairs: 1, hyperparameters: .init(optimizer: .sgd(.init())))
+    let population = es.ask()
+    let before = es.mean
+    let report = es.tell(fitness: [3, 1])
+    let epsilon = (0..<3).map { (population[0][$0] - before[$0]) / 0.05 }
+    for j in 0..<3 {
+      let g = epsilon[j] * (3 - 1) / (2 * 0.05)
+      XCTAssertEqual(es.mean[j], before[j] - 0.025 * g, accuracy: 1e-4)
+    }
+    XCTAssertEqual(report.meanFitness, 2)
+    XCTAssertEqual(report.minFitness, 1)
+    XCTAssertEqual(report.maxFitness, 3)
+  }
+
+  func testNonFiniteFitnessNeverPoisonsTheMean() throws {
+    for shaping in FitnessShaping.allCases {
+      var es = try makeES(hyperparameters: .init(fitnessShaping: shaping))
+      var fitness = es.ask().map(TestProblems.sphere)
+      fitness[0] = .nan; fitness[3] = .infinity; fitness[6] = -.infinity; fitness[7] = .nan
+      let report = es.tell(fitness: fitness)
+      XCTAssertEqual(report.nonFiniteCount, 4)
+      XCTAssertFalse(report.updateSkipped)
+      XCTAssertTrue(es.mean.allSatisfy(\.isFinite), "\(shaping)")
+      // All non-finite: no information, mean stays finite.
+      let allBad = es.tell(fitness: [Float](repeating: .nan, count: 16))
+      XCTAssertEqual(allBad.nonFiniteCount, 16)
+      XCTAssertTrue(es.mean.allSatisfy(\.isFinite))
+      // Huge finite raw values overflow ĝ: the update is skipped, not applied.
+      let before = es.mean
+      let huge = es.tell(fitness: (0..<16).map { $0 % 2 == 0 ? Float.greatestFiniteMagnitude : -Float.greatestFiniteMagnitude })
+      XCTAssertTrue(es.mean.allSatisfy(\.isFinite))
+      if shaping == .raw { XCTAssertTrue(huge.updateSkipped); XCTAssertEqual(es.mean, before) }
+    }
+  }
+
+  func testPairWithBothMembersFailedContributesNothing() throws {
+    for shaping in FitnessShaping.allCases {
+      var es = try makeES(pairs: 2, hyperparameters: .init(fitnessShaping: shaping))
+      let before = es.mean
+      _ = es.tell(fitness: [.nan, .infinity, 1, 1])
+      XCTAssertEqual(es.mean, before, "\(shaping)")
+    }
+  }
+
+  func testCodableRoundTripContinuesBitIdentically() throws {
+    var es = run(try makeES(), iterations: 5, TestProblems.sphere)
+    let data = try JSONEncoder().encode(es.state)
+    let hyper = try JSONEncoder().encode(es.hyperparameters)
+    let setup = try JSONEncoder().encode(es.setup)
+    var restored = try OpenAIES(
+      setup: JSONDecoder().decode(OpenAIES.Setup.self, from: setup),
+      hyperparameters: JSONDecoder().decode(OpenAIES.Hyperparameters.self, from: hyper),
+      state: JSONDecoder().decode(OpenAIES.State.self, from: data))
+    XCTAssertEqual(restored.state, es.state)
+    es = run(es, iterations: 5, TestProblems.sphere)
+    restored = run(restored, iterations: 5, TestProblems.sphere)
+    XCTAssertEqual(restored.state, es.state)
+  }
+
+  func testValidationNamesTheField() {
+    XCTAssertThrowsError(try makeES(hyperparameters: .init(sigma: 0))) { XCTAssertTrue("\($0)".contains("sigma")) }
+    XCTAssertThrowsError(try makeES(pairs: 0)) { XCTAssertTrue("\($0)".contains("pairs")) }
+    XCTAssertThrowsError(try OpenAIES(setup: .init(dimension: 2, pairs: 1, seed: 0), initialMean: [1])) {
+      XCTAssertTrue("\($0)".contains("initialMean"))
+    }
+  }
+
+  func testSchedulesAreReported() throws {
+    var es = try makeES(hyperparameters: .init(
+      sigmaSchedule: .exponentialDecay(rate: 0.5, floor: 0.01), learningRateSchedule: .linearDecay(final: 0, iterations: 2)))
+    let r0 = es.tell(fitness: es.ask().map(TestProblems.sphere))
+    let r1 = es.tell(fitness: es.ask().map(TestProblems.sphere))
+    XCTAssertEqual(r0.sigma, 0.05); XCTAssertEqual(r1.sigma, 0.025)
+    XCTAssertEqual(r0.learningRate, 0.025); XCTAssertEqual(r1.learningRate, 0.0125)
+  }
+}
