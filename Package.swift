@@ -21,6 +21,10 @@ let fastMath: [SwiftSetting] =
     .unsafeFlags(["-enforce-exclusivity=unchecked"], .when(configuration: .release)),
   ]
 
+// The C kernels get the same CPU: `-march` takes the names `-target-cpu` takes.
+let kernelFlags: [CSetting] =
+  [.unsafeFlags(["-O3"])] + (targetCPU.map { [.unsafeFlags(["-march=\($0)"])] } ?? [])
+
 let package = Package(
   name: "vsml-swift",
   products: [
@@ -32,8 +36,9 @@ let package = Package(
   ],
   targets: [
     .systemLibrary(name: "CZlib", path: "Sources/CZlib"),
+    .target(name: "CVSMLKernels", cSettings: kernelFlags),
     .target(name: "VSMLCore", swiftSettings: fastMath),
-    .target(name: "VSML", dependencies: ["VSMLCore"], swiftSettings: fastMath),
+    .target(name: "VSML", dependencies: ["VSMLCore", "CVSMLKernels"], swiftSettings: fastMath),
     .target(name: "Evolution", dependencies: ["VSMLCore"], swiftSettings: fastMath),
     .target(name: "VSMLData", dependencies: ["VSMLCore", "CZlib"], swiftSettings: fastMath),
     .target(name: "VSMLBaselines", dependencies: ["VSMLCore", "VSML"], swiftSettings: fastMath),

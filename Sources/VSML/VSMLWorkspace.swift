@@ -1,3 +1,4 @@
+import CVSMLKernels
 import VSMLCore
 
 /// Per-episode state and scratch space of a `VSMLNetwork` with state size 16: every layer's cells
@@ -16,6 +17,9 @@ final class VSMLWorkspace {
   let rowSum: AlignedBuffer, colSum: AlignedBuffer
   let newForward: AlignedBuffer, newBackward: AlignedBuffer
   let logits: AlignedBuffer, error: AlignedBuffer, label: AlignedBuffer
+  /// Per sub-RNN block: the gate matrix ((2M + 16) x 64) then bias with gate offsets (64), with
+  /// every column scaled into the kernel's exp2 domain (see `vsml_dense_tick16`).
+  var scaledGates: [AlignedBuffer] = []
 
   static let stateSize = 16
 
@@ -59,7 +63,28 @@ final class VSMLWorkspace {
     }
   }
 
+  /// Column scales of the exp2 domain: gates i, g, f, o.
+  static let gateScales: [Float] = [VSML_SIGMOID_SCALE, VSML_TANH_SCALE, VSML_SIGMOID_SCALE, VSML_SIGMOID_SCALE]
+  static let gateOffsets: [Float] = [Float(VSMLCell.inputGateOffset), 0, Float(VSMLCell.forgetGateOffset), 0]
+
+  /// Fills `scaledGates` from the meta-parameters (once per episode: 2,112 floats per block).
+  func prepareGates(parameters: UnsafePointer<Float>, layout: VSMLParameterLayout) {
+    let block = layout.block
+    let rows = block.gateInputs
+    scaledGates = (0..<layout.blockCount).map { k in
+      let p = parameters + layout.offset(ofBlock: k)
+      let out = AlignedBuffer(count: (rows + 1) * 64)
+      for j in 0..<64 {
+        let scale = Self.gateScales[j / 16]
+        for r in 0..<rows { out.pointer[r * 64 + j] = p[block.gateWeights.lowerBound + r * 64 + j] * scale }
+        out.pointer[rows * 64 + j] = (p[block.gateBias.lowerBound + j] + Self.gateOffsets[j / 16]) * scale
+      }
+      return out
+    }
+  }
+
   func run(episode: Episode, parameters: UnsafePointer<Float>, layout: VSMLParameterLayout, recordLogits: Bool) -> EpisodeResult {
+    prepareGates(parameters: parameters, layout: layout)
     let classes = sizes.last!
     let d = sizes[0]
     var losses = [Float](repeating: 0, count: episode.length)
@@ -107,17 +132,17 @@ final class VSMLWorkspace {
     }
     for step in 0..<layers {
       let l = reverse ? layers - 1 - step : step
-      let p = parameters + layout.offset(ofBlock: reverse ? layout.backwardBlock[l] : layout.forwardBlock[l])
+      let blockIndex = reverse ? layout.backwardBlock[l] : layout.forwardBlock[l]
+      let p = parameters + layout.offset(ofBlock: blockIndex)
+      let gates = UnsafePointer(scaledGates[blockIndex].pointer)
       let inSize = sizes[l], outSize = sizes[l + 1]
-      prepareTerms(layer: l, block: block, parameters: p)
+      prepareTerms(layer: l, gates: gates)
       let layerNorm = block.layerNorm
       for micro in 0..<configuration.microTicks {
         let last = micro == configuration.microTicks - 1
-        DenseLayerKernel.tick(
-          cells: cells[l].pointer, inputs: inSize, outputs: outSize,
-          rowTerm: rowTerm.pointer, colTerm: colTerm.pointer,
-          recurrent: p + block.gateWeights.lowerBound + 2 * m * block.gateWidth,
-          rowSum: last && !layerNorm ? rowSum.pointer : nil, colSum: last && !layerNorm ? colSum.pointer : nil)
+        vsml_dense_tick16(
+          cells[l].pointer, inSize, outSize, rowTerm.pointer, colTerm.pointer, gates + 2 * m * 64,
+          last && !layerNorm ? rowSum.pointer : nil, last && !layerNorm ? colSum.pointer : nil)
       }
       if layerNorm {
         normalisedMessages(layer: l, block: block, parameters: p)
@@ -137,44 +162,29 @@ final class VSMLWorkspace {
     }
   }
 
-  /// Row terms (bias, gate offsets, fwd · W_fwd) and column terms (bwd · W_bwd) of spec §3.
-  private func prepareTerms(layer l: Int, block: SubRNNParameterLayout, parameters p: UnsafePointer<Float>) {
+  /// Row terms (bias, gate offsets, fwd · W_fwd) and column terms (bwd · W_bwd) of spec §3, in
+  /// the exp2 domain of the scaled gate matrix `gates`.
+  private func prepareTerms(layer l: Int, gates w: UnsafePointer<Float>) {
     typealias V = SIMD16<Float>
     let m = messageSize
-    let w = p + block.gateWeights.lowerBound
-    let bias = p + block.gateBias.lowerBound
     let load = DenseLayerKernel.load, store = DenseLayerKernel.store
-    let offsetI = V(repeating: Float(VSMLCell.inputGateOffset))
-    let offsetF = V(repeating: Float(VSMLCell.forgetGateOffset))
-    let base = (load(bias) + offsetI, load(bias + 16), load(bias + 32) + offsetF, load(bias + 48))
-    let fwd = forwardIn[l].pointer
-    for a in 0..<sizes[l] {
-      var z = base
-      for k in 0..<m {
-        let v = fwd[a * m + k]
-        if v == 0 { continue }
-        let wk = w + k * 64
-        let s = V(repeating: v)
-        z.0 = z.0.addingProduct(s, load(wk)); z.1 = z.1.addingProduct(s, load(wk + 16))
-        z.2 = z.2.addingProduct(s, load(wk + 32)); z.3 = z.3.addingProduct(s, load(wk + 48))
+    let bias = w + (2 * m + 16) * 64
+    let base = (load(bias), load(bias + 16), load(bias + 32), load(bias + 48))
+    func accumulate(_ messages: UnsafePointer<Float>, rows: Int, firstWeightRow: Int, start: (V, V, V, V), into out: UnsafeMutablePointer<Float>) {
+      for r in 0..<rows {
+        var z = start
+        for k in 0..<m {
+          let v = messages[r * m + k]
+          if v == 0 { continue }
+          let wk = w + (firstWeightRow + k) * 64
+          z.0 += v * load(wk); z.1 += v * load(wk + 16); z.2 += v * load(wk + 32); z.3 += v * load(wk + 48)
+        }
+        let o = out + r * 64
+        store(z.0, o); store(z.1, o + 16); store(z.2, o + 32); store(z.3, o + 48)
       }
-      let out = rowTerm.pointer + a * 64
-      store(z.0, out); store(z.1, out + 16); store(z.2, out + 32); store(z.3, out + 48)
     }
-    let bwd = backwardIn[l].pointer
-    for b in 0..<sizes[l + 1] {
-      var z = (V(), V(), V(), V())
-      for k in 0..<m {
-        let v = bwd[b * m + k]
-        if v == 0 { continue }
-        let wk = w + (m + k) * 64
-        let s = V(repeating: v)
-        z.0 = z.0.addingProduct(s, load(wk)); z.1 = z.1.addingProduct(s, load(wk + 16))
-        z.2 = z.2.addingProduct(s, load(wk + 32)); z.3 = z.3.addingProduct(s, load(wk + 48))
-      }
-      let out = colTerm.pointer + b * 64
-      store(z.0, out); store(z.1, out + 16); store(z.2, out + 32); store(z.3, out + 48)
-    }
+    accumulate(forwardIn[l].pointer, rows: sizes[l], firstWeightRow: 0, start: base, into: rowTerm.pointer)
+    accumulate(backwardIn[l].pointer, rows: sizes[l + 1], firstWeightRow: m, start: (V(), V(), V(), V()), into: colTerm.pointer)
   }
 
   /// Outgoing messages without LayerNorm: the heads are affine, so the mean of the messages is

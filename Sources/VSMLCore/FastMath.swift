@@ -22,7 +22,7 @@ public enum FastMath {
   ///
   /// Range reduction `x = n ln2 + r`, |r| <= ln2/2, then a degree-7 Taylor polynomial for `e^r`
   /// (truncation error < 6e-9 relative) and the exponent `n` put in directly.
-  @inlinable @inline(__always)
+  @_transparent
   public static func expNonPositive(_ x: Vector) -> Vector {
     let xc = x.replacing(with: expLowerClamp, where: x .< expLowerClamp)
     let shifted = Vector(repeating: roundingShift).addingProduct(xc, log2e)
@@ -44,7 +44,7 @@ public enum FastMath {
   }
 
   /// Hyperbolic tangent, |error| <= 2e-7.
-  @inlinable @inline(__always)
+  @_transparent
   public static func tanh(_ x: Vector) -> Vector {
     let signMask = SIMD16<UInt32>(repeating: 0x8000_0000)
     let bits = x.bitPattern(as: UInt32.self)
@@ -55,7 +55,7 @@ public enum FastMath {
   }
 
   /// Logistic sigmoid `1 / (1 + exp(-x))`, |error| <= 2e-7.
-  @inlinable @inline(__always)
+  @_transparent
   public static func sigmoid(_ x: Vector) -> Vector {
     let signMask = SIMD16<UInt32>(repeating: 0x8000_0000)
     let bits = x.bitPattern(as: UInt32.self)
@@ -68,13 +68,13 @@ public enum FastMath {
 
 extension SIMD16 where Scalar == Float {
   /// Reinterprets the lanes' bits.
-  @inlinable @inline(__always)
+  @_transparent
   public init(bitPattern: SIMD16<UInt32>) {
     self = unsafeBitCast(bitPattern, to: SIMD16<Float>.self)
   }
 
   /// The lanes' bits.
-  @inlinable @inline(__always)
+  @_transparent
   public func bitPattern(as: UInt32.Type) -> SIMD16<UInt32> {
     unsafeBitCast(self, to: SIMD16<UInt32>.self)
   }

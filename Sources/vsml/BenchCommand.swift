@@ -1,0 +1,68 @@
+import ArgumentParser
+import Foundation
+import VSML
+import VSMLCore
+
+struct BenchCommand: ParsableCommand {
+  static let configuration = CommandConfiguration(
+    commandName: "bench",
+    abstract: "Measure the inner loop: the fast path over a population, and the float64 reference path, in one run.")
+
+  @Option(help: "Layer sizes: input, hidden..., output.")
+  var layers = LayerSizes([784, 10])
+
+  @Option(help: "Independent episodes (parameter sets with their own data) run across threads.")
+  var population = 16
+
+  @Option(help: "Examples per episode.")
+  var steps = 200
+
+  @Flag(help: "Also measure this machine's SIMD FMA peak and report the share reached.")
+  var peak = false
+
+  @OptionGroup var compute: ComputeOptions
+
+  @Flag(help: "Print one JSON object.")
+  var json = false
+
+  func validate() throws {
+    guard population >= 1 else { throw ValidationError("--population must be at least 1; got \(population)") }
+    guard steps >= 1 else { throw ValidationError("--steps must be at least 1; got \(steps)") }
+  }
+
+  func run() throws {
+    let config = VSMLConfiguration(layerSizes: layers.sizes)
+    let bench = VSMLBenchmark(configuration: config, population: population, steps: steps, threads: compute.threads, seed: compute.seed)
+    let r = try bench.run()
+    var peakFlops: Double?
+    if peak {
+      // One measurement per thread, run at the same time, summed.
+      let perThread = ResultSlots<Double>(count: compute.threads)
+      parallelFor(count: compute.threads, threads: compute.threads) { perThread[$0] = measureFMAPeak() }
+      peakFlops = perThread.values.reduce(0, +)
+    }
+    if json {
+      var object: [String: Any] = [
+        "layers": layers.sizes, "population": population, "steps": steps, "threads": compute.threads,
+        "example_steps_per_s": r.exampleStepsPerSecond, "connection_ticks_per_s": r.connectionTicksPerSecond,
+        "reference_example_steps_per_s": r.referenceExampleStepsPerSecond, "speedup_vs_reference": r.speedupVsReference,
+        "matrix_gflops": r.matrixFlopsPerSecond / 1e9, "wall_s": r.wallSeconds,
+        "connection_ticks_per_example": r.connectionTicksPerExample,
+      ]
+      if let peakFlops {
+        object["fma_peak_gflops"] = peakFlops / 1e9
+        object["share_of_peak"] = r.matrixFlopsPerSecond / peakFlops
+      }
+      printJSON(object)
+    } else {
+      print("layers \(layers), population \(population), \(steps) steps, \(compute.threads) threads")
+      print(String(format: "fast path       %10.0f example-steps/s  %8.1f M connection-ticks/s", r.exampleStepsPerSecond, r.connectionTicksPerSecond / 1e6))
+      print(String(format: "reference path  %10.1f example-steps/s  (float64, scalar)", r.referenceExampleStepsPerSecond))
+      print(String(format: "speed-up        %10.0fx", r.speedupVsReference))
+      print(String(format: "matrix product  %10.1f GFLOP/s", r.matrixFlopsPerSecond / 1e9))
+      if let peakFlops {
+        print(String(format: "FMA peak        %10.1f GFLOP/s measured; the matrix product reaches %.0f %%", peakFlops / 1e9, 100 * r.matrixFlopsPerSecond / peakFlops))
+      }
+    }
+  }
+}

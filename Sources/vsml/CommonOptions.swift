@@ -1,0 +1,40 @@
+import ArgumentParser
+import Foundation
+import VSMLCore
+
+/// A comma-separated list of layer sizes, e.g. `784,10` or `784,32,10`.
+struct LayerSizes: ExpressibleByArgument, CustomStringConvertible {
+  var sizes: [Int]
+
+  init?(argument: String) {
+    let parts = argument.split(separator: ",", omittingEmptySubsequences: false)
+    let values = parts.map { Int($0.trimmingCharacters(in: .whitespaces)) }
+    guard parts.count >= 2, values.allSatisfy({ ($0 ?? 0) >= 1 }) else { return nil }
+    sizes = values.map { $0! }
+  }
+
+  init(_ sizes: [Int]) { self.sizes = sizes }
+
+  var description: String { sizes.map(String.init).joined(separator: ",") }
+  var defaultValueDescription: String { description }
+  static var defaultCompletionKind: CompletionKind { .default }
+}
+
+/// Options shared by commands that compute: threads and seed.
+struct ComputeOptions: ParsableArguments {
+  @Option(help: "Worker threads (default: all cores).")
+  var threads: Int = availableCores
+
+  @Option(help: "Seed of every random draw.")
+  var seed: UInt64 = 0
+
+  func validate() throws {
+    guard threads >= 1 else { throw ValidationError("--threads must be at least 1; got \(threads)") }
+  }
+}
+
+/// Prints one JSON object with sorted keys (machine-readable output of `--json`).
+func printJSON(_ object: [String: Any]) {
+  let data = try! JSONSerialization.data(withJSONObject: object, options: [.sortedKeys, .prettyPrinted])
+  print(String(decoding: data, as: UTF8.self))
+}
