@@ -6,6 +6,8 @@ enum Gzip {
   static let autoHeaderWindowBits: Int32 = 15 + 32
   /// zlib `windowBits` for raw deflate without header (zip members).
   static let rawDeflateWindowBits: Int32 = -15
+  /// deflate cannot compress better than about 1032:1 (zlib technical details).
+  static let maximumDeflateRatio = 1032
   /// The two bytes every gzip member starts with (RFC 1952).
   static let magic: (UInt8, UInt8) = (0x1f, 0x8b)
 
@@ -20,13 +22,16 @@ enum Gzip {
     var capacity = sizeHint ?? 0
     if capacity <= 0 {
       // gzip's trailer holds the uncompressed size modulo 2^32 (ISIZE, little-endian).
+      // A damaged or truncated file has a random trailer: trust it only up to deflate's maximum
+      // compression ratio, so a bad file cannot make us allocate gigabytes.
       if !raw && input.count >= 18 {
         let n = input.count
-        capacity = Int(input[n - 4]) | Int(input[n - 3]) << 8 | Int(input[n - 2]) << 16 | Int(input[n - 1]) << 24
+        let isize = Int(input[n - 4]) | Int(input[n - 3]) << 8 | Int(input[n - 2]) << 16 | Int(input[n - 1]) << 24
+        if isize <= input.count * maximumDeflateRatio { capacity = isize }
       }
-      capacity = max(capacity, input.count * 2, 1024)
+      capacity = max(capacity, min(input.count * 4, 1 << 26), 1024)
     }
-    var output = [UInt8](repeating: 0, count: capacity + 1)  // +1: see Z_STREAM_END handling
+    var output = [UInt8](repeating: 0, count: capacity)
     var produced = 0
     var stream = z_stream()
     let windowBits = raw ? rawDeflateWindowBits : autoHeaderWindowBits

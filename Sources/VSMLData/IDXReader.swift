@@ -39,11 +39,12 @@ public enum IDXReader {
 
   /// Parses decoded IDX image bytes.
   public static func parseImages(_ bytes: [UInt8], path: String) throws -> Images {
+    if bytes.count >= 4, word(bytes, 0) != imagesMagic {
+      throw DataError.wrongMagic(path: path, expected: imagesMagic, found: word(bytes, 0))
+    }
     guard bytes.count >= imagesHeaderSize else {
       throw DataError.lengthMismatch(path: path, expectedBytes: imagesHeaderSize, actualBytes: bytes.count)
     }
-    let magic = word(bytes, 0)
-    guard magic == imagesMagic else { throw DataError.wrongMagic(path: path, expected: imagesMagic, found: magic) }
     let count = Int(word(bytes, 4)), height = Int(word(bytes, 8)), width = Int(word(bytes, 12))
     guard height > 0, width > 0 else {
       throw DataError.dimensionMismatch(path: path, detail: "images of \(height)x\(width) pixels")
@@ -58,11 +59,12 @@ public enum IDXReader {
 
   /// Parses decoded IDX label bytes.
   public static func parseLabels(_ bytes: [UInt8], path: String) throws -> [UInt8] {
+    if bytes.count >= 4, word(bytes, 0) != labelsMagic {
+      throw DataError.wrongMagic(path: path, expected: labelsMagic, found: word(bytes, 0))
+    }
     guard bytes.count >= labelsHeaderSize else {
       throw DataError.lengthMismatch(path: path, expectedBytes: labelsHeaderSize, actualBytes: bytes.count)
     }
-    let magic = word(bytes, 0)
-    guard magic == labelsMagic else { throw DataError.wrongMagic(path: path, expected: labelsMagic, found: magic) }
     let count = Int(word(bytes, 4))
     let actual = bytes.count - labelsHeaderSize
     guard actual == count else { throw DataError.lengthMismatch(path: path, expectedBytes: count, actualBytes: actual) }
