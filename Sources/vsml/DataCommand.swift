@@ -7,7 +7,7 @@ struct DataCommand: ParsableCommand {
   static let configuration = CommandConfiguration(
     commandName: "data",
     abstract: "List, download, verify and display datasets.",
-    subcommands: [List.self, Fetch.self, Verify.self, Show.self])
+    subcommands: [List.self, Fetch.self, Verify.self, Show.self, Bench.self])
 
   /// Where to look for dataset files.
   struct Location: ParsableArguments {
@@ -151,5 +151,37 @@ enum ShadeRenderer {
       lines.append(line)
     }
     return lines.joined(separator: "\n")
+  }
+}
+
+extension DataCommand {
+  /// `vsml data bench`: times decoding MNIST train and building one episode (docs/DATA.md).
+  struct Bench: ParsableCommand {
+    static let configuration = CommandConfiguration(
+      abstract: "Time MNIST train decoding and episode building (use a release build).", shouldDisplay: false)
+    @OptionGroup var location: Location
+    @Option(help: "Episode length.") var length: Int = 500
+
+    func run() throws {
+      let locator = location.locator
+      let start = Date()
+      let train = try DatasetRegistry.load("mnist", split: .train, locator: locator)
+      let decode = Date().timeIntervalSince(start)
+      print(String(format: "decode mnist train (%d x %@ from gzip): %.3f s", train.count, train.shape.description, decode))
+      let task = try PreparedTask(spec: TaskSpec(dataset: "mnist"), dataset: train, split: .train)
+      let sampler = try EpisodeSampler(tasks: [task], split: .train, length: length, seed: 0)
+      _ = sampler.episode(0)
+      let repeats = 20
+      let t0 = Date()
+      for e in 1...repeats { _ = sampler.episode(e) }
+      let perEpisode = Date().timeIntervalSince(t0) / Double(repeats)
+      print(String(format: "episode of %d x %d: %.3f ms", length, sampler.inputSize, perEpisode * 1000))
+      let projected = try EpisodeSampler(
+        tasks: [try PreparedTask(spec: TaskSpec(dataset: "mnist", transforms: [.project(seed: 1)]), dataset: train, split: .train)],
+        split: .train, length: length, seed: 0)
+      let t1 = Date()
+      _ = projected.episode(0)
+      print(String(format: "episode of %d x %d with a 784x784 projection: %.3f ms", length, projected.inputSize, Date().timeIntervalSince(t1) * 1000))
+    }
   }
 }
