@@ -1,0 +1,153 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// Reader for user CSV files: one row per example, the label (a non-negative integer) in the
+/// first column, numeric features after it. A first row with any non-numeric cell is a header
+/// and skipped. Blank lines are ignored; `\r\n` line ends are accepted; quoting is not supported.
+///
+/// Addressed as `csv:PATH` (the same examples serve both splits) or `csv:TRAIN,TEST` wherever a
+/// dataset name is accepted. Features are standardised per feature with the training file's mean
+/// and standard deviation (a constant feature gets std 1).
+public enum CSVReader {
+  /// Parsed rows: `rows x featureCount` features and one label per row.
+  public struct Table: Sendable {
+    public var features: [Float]
+    public var labels: [Int32]
+    public var featureCount: Int
+    public var hasHeader: Bool
+  }
+
+  /// Parses one CSV file.
+  public static func readTable(path: String) throws -> Table {
+    try parse(try FileIO.readAll(path), path: path)
+  }
+
+  /// Parses CSV bytes; `path` names the file in errors.
+  public static func parse(_ bytes: [UInt8], path: String) throws -> Table {
+    var features: [Float] = []
+    var labels: [Int32] = []
+    var columns = -1
+    var hasHeader = false
+    var lineNumber = 0
+    var cells: [ArraySlice<UInt8>] = []
+    var scratch = [CChar](repeating: 0, count: 64)
+    var start = 0
+    let comma = UInt8(ascii: ","), newline = UInt8(ascii: "\n"), cr = UInt8(ascii: "\r")
+    while start < bytes.count {
+      var end = start
+      while end < bytes.count && bytes[end] != newline { end += 1 }
+      lineNumber += 1
+      var lineEnd = end
+      if lineEnd > start && bytes[lineEnd - 1] == cr { lineEnd -= 1 }
+      let line = bytes[start..<lineEnd]
+      start = end + 1
+      if line.allSatisfy({ $0 == 0x20 || $0 == 0x09 }) { continue }
+      cells.removeAll(keepingCapacity: true)
+      var cellStart = line.startIndex
+      for i in line.indices where line[i] == comma {
+        cells.append(line[cellStart..<i]); cellStart = i + 1
+      }
+      cells.append(line[cellStart..<line.endIndex])
+      if columns < 0 {
+        columns = cells.count
+        guard columns >= 2 else {
+          throw DataError.raggedCSV(path: path, line: lineNumber, expected: 2, found: columns)
+        }
+        if cells.contains(where: { number($0, &scratch) == nil }) {
+          hasHeader = true
+          continue
+        }
+      }
+      guard cells.count == columns else {
+        throw DataError.raggedCSV(path: path, line: lineNumber, expected: columns, found: cells.count)
+      }
+      guard let label = number(cells[0], &scratch), label >= 0, label == label.rounded(), label < Double(Int32.max) else {
+        throw DataError.nonNumericCSV(path: path, line: lineNumber, column: 1, cell: text(cells[0]))
+      }
+      labels.append(Int32(label))
+      for c in 1..<columns {
+        guard let value = number(cells[c], &scratch), value.isFinite else {
+          throw DataError.nonNumericCSV(path: path, line: lineNumber, column: c + 1, cell: text(cells[c]))
+        }
+        features.append(Float(value))
+      }
+    }
+    guard !labels.isEmpty else { throw DataError.emptyCSV(path: path) }
+    return Table(features: features, labels: labels, featureCount: columns - 1, hasHeader: hasHeader)
+  }
+
+  /// Reads `csv:` datasets. With one path it serves both splits.
+  /// - Parameter spec: the part after `csv:`, i.e. `PATH` or `TRAIN,TEST`.
+  public static func readDataset(spec: String, split: DataSplit) throws -> Dataset {
+    let paths = spec.split(separator: ",", omittingEmptySubsequences: false).map(String.init)
+    guard paths.count == 1 || paths.count == 2, !paths.contains(where: \.isEmpty) else {
+      throw DataError.invalidTask(field: "dataset", reason: "'csv:\(spec)' must be csv:PATH or csv:TRAIN,TEST")
+    }
+    let train = try readTable(path: paths[0])
+    var table = train
+    var source = paths[0]
+    if paths.count == 2 && split == .test {
+      table = try readTable(path: paths[1])
+      source = paths[1]
+      guard table.featureCount == train.featureCount else {
+        throw DataError.csvColumnMismatch(
+          trainPath: paths[0], trainColumns: train.featureCount + 1, testPath: paths[1], testColumns: table.featureCount + 1)
+      }
+    }
+    var classCount = Int(train.labels.max()!) + 1
+    if paths.count == 2 {
+      // Class count covers both files, so labels mean the same thing in either split.
+      let other = split == .test ? train : (try readTable(path: paths[1]))
+      classCount = max(classCount, Int(other.labels.max()!) + 1, Int(table.labels.max()!) + 1)
+    }
+    standardise(&table.features, featureCount: table.featureCount, statsFrom: train)
+    return try Dataset(
+      name: "csv:" + spec, split: split, kind: .tabular, shape: .flat(table.featureCount),
+      storage: .floats(table.features), labels: table.labels, classCount: classCount,
+      normalization: .identity, source: source)
+  }
+
+  /// Standardises each feature column with the mean and std of `statsFrom`.
+  static func standardise(_ values: inout [Float], featureCount f: Int, statsFrom train: Table) {
+    var sum = [Double](repeating: 0, count: f), sumSq = [Double](repeating: 0, count: f)
+    let rows = train.labels.count
+    for r in 0..<rows {
+      for c in 0..<f {
+        let v = Double(train.features[r * f + c])
+        sum[c] += v; sumSq[c] += v * v
+      }
+    }
+    var mean = [Float](repeating: 0, count: f), inv = [Float](repeating: 1, count: f)
+    for c in 0..<f {
+      let m = sum[c] / Double(rows)
+      let variance = max(0, sumSq[c] / Double(rows) - m * m)
+      mean[c] = Float(m)
+      inv[c] = variance > 1e-12 ? Float(1 / variance.squareRoot()) : 1
+    }
+    for i in values.indices {
+      let c = i % f
+      values[i] = (values[i] - mean[c]) * inv[c]
+    }
+  }
+
+  private static func text(_ cell: ArraySlice<UInt8>) -> String { String(decoding: cell, as: UTF8.self) }
+
+  /// Parses a whole cell (surrounding spaces allowed) as a number, or nil.
+  private static func number(_ cell: ArraySlice<UInt8>, _ scratch: inout [CChar]) -> Double? {
+    var lo = cell.startIndex, hi = cell.endIndex
+    while lo < hi && (cell[lo] == 0x20 || cell[lo] == 0x09) { lo += 1 }
+    while hi > lo && (cell[hi - 1] == 0x20 || cell[hi - 1] == 0x09) { hi -= 1 }
+    let n = hi - lo
+    guard n > 0 else { return nil }
+    if scratch.count < n + 1 { scratch = [CChar](repeating: 0, count: n + 1) }
+    for i in 0..<n { scratch[i] = CChar(bitPattern: cell[lo + i]) }
+    scratch[n] = 0
+    return scratch.withUnsafeMutableBufferPointer { buffer -> Double? in
+      var endPointer: UnsafeMutablePointer<CChar>? = nil
+      let value = strtod(buffer.baseAddress!, &endPointer)
+      guard let endPointer, endPointer - buffer.baseAddress! == n else { return nil }
+      return value
+    }
+  }
+}

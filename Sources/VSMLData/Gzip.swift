@@ -1,0 +1,86 @@
+import CZlib
+
+/// Decompression through zlib: gzip files (IDX, tar.gz) and raw deflate (zip members).
+enum Gzip {
+  /// zlib `windowBits` for a 32 KiB window with automatic gzip/zlib header detection (15 + 32).
+  static let autoHeaderWindowBits: Int32 = 15 + 32
+  /// zlib `windowBits` for raw deflate without header (zip members).
+  static let rawDeflateWindowBits: Int32 = -15
+  /// deflate cannot compress better than about 1032:1 (zlib technical details).
+  static let maximumDeflateRatio = 1032
+  /// The two bytes every gzip member starts with (RFC 1952).
+  static let magic: (UInt8, UInt8) = (0x1f, 0x8b)
+
+  /// Whether `bytes` start with the gzip magic.
+  static func isGzip(_ bytes: [UInt8]) -> Bool {
+    bytes.count >= 2 && bytes[0] == magic.0 && bytes[1] == magic.1
+  }
+
+  /// Inflates a gzip stream (one or more concatenated members) or, with `raw`, a raw deflate
+  /// stream. `sizeHint` preallocates the output; `path` names the file in errors.
+  static func decompress(_ input: [UInt8], path: String, raw: Bool = false, sizeHint: Int? = nil) throws -> [UInt8] {
+    var capacity = sizeHint ?? 0
+    if capacity <= 0 {
+      // gzip's trailer holds the uncompressed size modulo 2^32 (ISIZE, little-endian).
+      // A damaged or truncated file has a random trailer: trust it only up to deflate's maximum
+      // compression ratio, so a bad file cannot make us allocate gigabytes.
+      if !raw && input.count >= 18 {
+        let n = input.count
+        let isize = Int(input[n - 4]) | Int(input[n - 3]) << 8 | Int(input[n - 2]) << 16 | Int(input[n - 1]) << 24
+        if isize <= input.count * maximumDeflateRatio { capacity = isize }
+      }
+      capacity = max(capacity, min(input.count * 4, 1 << 26), 1024)
+    }
+    var output = [UInt8](repeating: 0, count: capacity)
+    var produced = 0
+    var stream = z_stream()
+    let windowBits = raw ? rawDeflateWindowBits : autoHeaderWindowBits
+    guard inflateInit2_(&stream, windowBits, zlibVersion(), Int32(MemoryLayout<z_stream>.size)) == Z_OK else {
+      throw DataError.corruptGzip(path: path, reason: "zlib could not be initialised")
+    }
+    defer { inflateEnd(&stream) }
+
+    try input.withUnsafeBufferPointer { inBuffer in
+      stream.next_in = UnsafeMutablePointer(mutating: inBuffer.baseAddress)
+      stream.avail_in = UInt32(inBuffer.count)
+      if inBuffer.count == 0 { throw DataError.truncatedGzip(path: path) }
+      while true {
+        if produced == output.count {
+          output.append(contentsOf: repeatElement(0, count: output.count))
+        }
+        let status: Int32 = output.withUnsafeMutableBufferPointer { out in
+          let room = min(out.count - produced, Int(UInt32.max))
+          stream.next_out = out.baseAddress! + produced
+          stream.avail_out = UInt32(room)
+          let status = inflate(&stream, Z_NO_FLUSH)
+          produced += room - Int(stream.avail_out)
+          return status
+        }
+        switch status {
+        case Z_STREAM_END:
+          let remaining = Int(stream.avail_in)
+          if remaining == 0 || raw { return }
+          let next = inBuffer.count - remaining
+          // Another gzip member may follow (RFC 1952 allows concatenation); anything else is damage.
+          guard remaining >= 2, inBuffer[next] == magic.0, inBuffer[next + 1] == magic.1 else {
+            throw DataError.corruptGzip(path: path, reason: "\(remaining) unexpected bytes after the gzip stream")
+          }
+          inflateReset(&stream)
+        case Z_OK:
+          if stream.avail_in == 0 && stream.avail_out > 0 { throw DataError.truncatedGzip(path: path) }
+        case Z_BUF_ERROR:
+          if stream.avail_in == 0 { throw DataError.truncatedGzip(path: path) }
+        case Z_DATA_ERROR:
+          let message = stream.msg.map { String(cString: $0) } ?? "invalid deflate data"
+          throw DataError.corruptGzip(path: path, reason: message)
+        case Z_MEM_ERROR:
+          throw DataError.corruptGzip(path: path, reason: "out of memory")
+        default:
+          throw DataError.corruptGzip(path: path, reason: "zlib status \(status)")
+        }
+      }
+    }
+    output.removeSubrange(produced...)
+    return output
+  }
+}

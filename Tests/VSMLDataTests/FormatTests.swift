@@ -1,0 +1,223 @@
+import XCTest
+@testable import VSMLData
+
+final class IDXTests: XCTestCase {
+  func testOfficialMNISTTestSplitDecodes() throws {
+    let images = try sharedFile("mnist", "t10k-images-idx3-ubyte.gz")
+    let labels = try sharedFile("mnist", "t10k-labels-idx1-ubyte.gz")
+    let data = try IDXReader.readDataset(
+      name: "mnist", split: .test, imagesPath: images, labelsPath: labels, classCount: 10,
+      normalization: Normalization(mean: 0.1307, std: 0.3081), expectedSide: 28)
+    XCTAssertEqual(data.count, 10_000)
+    XCTAssertEqual(data.shape, ExampleShape(channels: 1, height: 28, width: 28))
+    XCTAssertEqual(Array(data.labels.prefix(5)), [7, 2, 1, 0, 4])  // the well-known first test labels
+    guard case .bytes(let pixels) = data.storage else { return XCTFail("MNIST must stay UInt8") }
+    // Mean pixel of the MNIST test set scaled to [0, 1] is about 0.1325.
+    let mean = Double(pixels.reduce(0) { $0 + Int($1) }) / Double(pixels.count) / 255
+    XCTAssertEqual(mean, 0.1325, accuracy: 0.002)
+    // Standardisation: a zero byte maps to -mean/std.
+    let features = data.features(of: 0)
+    XCTAssertEqual(features[0], -0.1307 / 0.3081, accuracy: 1e-6)
+    XCTAssertEqual(features.max()!, (1 - 0.1307) / 0.3081, accuracy: 1e-5)
+  }
+
+  func testOfficialTrainLabelsStartWith50419() throws {
+    let labels = try IDXReader.readLabels(path: try sharedFile("mnist", "train-labels-idx1-ubyte.gz"))
+    XCTAssertEqual(labels.count, 60_000)
+    XCTAssertEqual(Array(labels.prefix(5)), [5, 0, 4, 1, 9])
+  }
+
+  func testRawAndGzipGiveTheSameData() throws {
+    let dir = makeTempDirectory(self)
+    let pixels = (0..<(3 * 4 * 5)).map { UInt8($0) }
+    let raw = idx(magic: 0x803, dims: [3, 4, 5], data: pixels)
+    write(raw, dir + "/raw")
+    write(try gzipped(raw, in: dir), dir + "/gz")
+    let a = try IDXReader.readImages(path: dir + "/raw"), b = try IDXReader.readImages(path: dir + "/gz")
+    XCTAssertEqual(a.pixels, pixels)
+    XCTAssertEqual(b.pixels, pixels)
+    XCTAssertEqual([b.count, b.height, b.width], [3, 4, 5])
+  }
+
+  func testTruncatedGzipIsTypedError() throws {
+    let dir = makeTempDirectory(self)
+    let source = try sharedFile("mnist", "t10k-labels-idx1-ubyte.gz")
+    let bytes = [UInt8](FileManager.default.contents(atPath: source)!)
+    write(Array(bytes.prefix(bytes.count / 2)), dir + "/cut.gz")
+    XCTAssertThrowsError(try IDXReader.readLabels(path: dir + "/cut.gz")) { error in
+      XCTAssertEqual(error as? DataError, .truncatedGzip(path: dir + "/cut.gz"))
+      XCTAssertTrue("\(error)".contains("cut.gz"))
+    }
+  }
+
+  func testCorruptedGzipIsTypedError() throws {
+    let dir = makeTempDirectory(self)
+    var bytes = [UInt8](FileManager.default.contents(atPath: try sharedFile("mnist", "t10k-labels-idx1-ubyte.gz"))!)
+    for i in stride(from: 100, to: 400, by: 7) { bytes[i] ^= 0x5a }
+    write(bytes, dir + "/bad.gz")
+    XCTAssertThrowsError(try IDXReader.readLabels(path: dir + "/bad.gz")) { error in
+      guard case .corruptGzip(let path, _)? = error as? DataError else { return XCTFail("\(error)") }
+      XCTAssertEqual(path, dir + "/bad.gz")
+    }
+  }
+
+  func testWrongMagic() throws {
+    let dir = makeTempDirectory(self)
+    write(idx(magic: 0x801, dims: [2], data: [1, 2]), dir + "/labels")
+    XCTAssertThrowsError(try IDXReader.readImages(path: dir + "/labels")) { error in
+      XCTAssertEqual(error as? DataError, .wrongMagic(path: dir + "/labels", expected: 0x803, found: 0x801))
+      XCTAssertTrue("\(error)".contains("0x00000801"))
+    }
+  }
+
+  func testLengthMismatch() throws {
+    let dir = makeTempDirectory(self)
+    write(idx(magic: 0x803, dims: [2, 28, 28], data: [UInt8](repeating: 0, count: 784 + 10)), dir + "/short")
+    XCTAssertThrowsError(try IDXReader.readImages(path: dir + "/short")) { error in
+      XCTAssertEqual(error as? DataError, .lengthMismatch(path: dir + "/short", expectedBytes: 1568, actualBytes: 794))
+    }
+    write([0, 0], dir + "/tiny")
+    XCTAssertThrowsError(try IDXReader.readLabels(path: dir + "/tiny"))
+  }
+
+  func testDimensionMismatchCountMismatchAndLabelRange() throws {
+    let dir = makeTempDirectory(self)
+    write(idx(magic: 0x803, dims: [2, 4, 4], data: [UInt8](repeating: 9, count: 32)), dir + "/img")
+    write(idx(magic: 0x801, dims: [3], data: [0, 1, 2]), dir + "/lab3")
+    write(idx(magic: 0x801, dims: [2], data: [0, 12]), dir + "/lab2")
+    func read(_ labels: String, side: Int? = nil) throws -> Dataset {
+      try IDXReader.readDataset(
+        name: "t", split: .train, imagesPath: dir + "/img", labelsPath: dir + "/" + labels, classCount: 10,
+        normalization: .identity, expectedSide: side)
+    }
+    XCTAssertThrowsError(try read("lab2", side: 28)) { error in
+      guard case .dimensionMismatch(let path, _)? = error as? DataError else { return XCTFail("\(error)") }
+      XCTAssertEqual(path, dir + "/img")
+    }
+    XCTAssertThrowsError(try read("lab3")) { error in
+      XCTAssertEqual(error as? DataError, .countMismatch(imagesPath: dir + "/img", imageCount: 2, labelsPath: dir + "/lab3", labelCount: 3))
+    }
+    XCTAssertThrowsError(try read("lab2")) { error in
+      XCTAssertEqual(error as? DataError, .labelOutOfRange(path: dir + "/lab2", index: 1, label: 12, classCount: 10))
+    }
+  }
+
+  func testTransposedStorageIsTransposed() throws {
+    let dir = makeTempDirectory(self)
+    write(idx(magic: 0x803, dims: [1, 2, 2], data: [1, 2, 3, 4]), dir + "/img")
+    write(idx(magic: 0x801, dims: [1], data: [1]), dir + "/lab")
+    let data = try IDXReader.readDataset(
+      name: "t", split: .train, imagesPath: dir + "/img", labelsPath: dir + "/lab", classCount: 1,
+      normalization: .identity, labelOffset: -1, transposed: true)
+    guard case .bytes(let pixels) = data.storage else { return XCTFail() }
+    XCTAssertEqual(pixels, [1, 3, 2, 4])
+    XCTAssertEqual(data.labels, [0])
+  }
+}
+
+final class CIFARAndArchiveTests: XCTestCase {
+  func record(_ label: UInt8, _ fill: UInt8) -> [UInt8] { [label] + [UInt8](repeating: fill, count: 3072) }
+
+  func testParsesRecordsPlanar() throws {
+    let bytes = record(3, 7) + record(9, 200)
+    let parsed = try CIFAR10Reader.parse(bytes, path: "b")
+    XCTAssertEqual(parsed.labels, [3, 9])
+    XCTAssertEqual(parsed.pixels.count, 2 * 3072)
+    XCTAssertEqual(parsed.pixels[3072], 200)
+  }
+
+  func testBadRecordsAreTypedErrors() {
+    XCTAssertThrowsError(try CIFAR10Reader.parse(record(1, 0) + [1, 2], path: "b")) { error in
+      XCTAssertEqual(error as? DataError, .lengthMismatch(path: "b", expectedBytes: 3073, actualBytes: 3075))
+    }
+    XCTAssertThrowsError(try CIFAR10Reader.parse(record(1, 0) + record(10, 0), path: "b")) { error in
+      XCTAssertEqual(error as? DataError, .labelOutOfRange(path: "b", index: 1, label: 10, classCount: 10))
+    }
+  }
+
+  func testTarGzMembersAreExtracted() throws {
+    let dir = makeTempDirectory(self)
+    try FileManager.default.createDirectory(atPath: dir + "/cifar-10-batches-bin", withIntermediateDirectories: true)
+    write(record(4, 1), dir + "/cifar-10-batches-bin/test_batch.bin")
+    write("x", dir + "/cifar-10-batches-bin/readme.html")
+    guard try runProcess("/usr/bin/env", ["tar", "-czf", "a.tar.gz", "cifar-10-batches-bin"], directory: dir) == 0 else {
+      throw XCTSkip("tar is not available")
+    }
+    let members = try Archives.extractTar(path: dir + "/a.tar.gz", names: ["test_batch.bin"])
+    XCTAssertEqual(members["test_batch.bin"], record(4, 1))
+    XCTAssertThrowsError(try Archives.extractTar(path: dir + "/a.tar.gz", names: ["data_batch_1.bin"])) { error in
+      XCTAssertEqual(error as? DataError, .missingArchiveMember(path: dir + "/a.tar.gz", member: "data_batch_1.bin"))
+    }
+  }
+
+  func testZipMembersAreExtracted() throws {
+    let dir = makeTempDirectory(self)
+    let payload = (0..<50_000).map { UInt8(truncatingIfNeeded: $0 % 251) }
+    write(payload, dir + "/member.bin")
+    let script = "import zipfile; z = zipfile.ZipFile('a.zip', 'w', zipfile.ZIP_DEFLATED); z.write('member.bin', 'gzip/member.bin'); z.writestr('gzip/other.txt', 'hello'); z.close()"
+    guard (try? runProcess("/usr/bin/env", ["python3", "-c", script], directory: dir)) == 0 else {
+      throw XCTSkip("python3 is not available to build a zip fixture")
+    }
+    let members = try Archives.extractZip(path: dir + "/a.zip", names: ["member.bin", "other.txt"])
+    XCTAssertEqual(members["member.bin"], payload)
+    XCTAssertEqual(members["other.txt"], Array("hello".utf8))
+  }
+}
+
+final class CSVTests: XCTestCase {
+  func testHeaderDetectionAndStandardisation() throws {
+    let dir = makeTempDirectory(self)
+    write("label,a,b\n0,1,10\n1,3,10\r\n\n2, 5 ,10\n", dir + "/t.csv")
+    let data = try DatasetRegistry.load("csv:" + dir + "/t.csv", split: .train, locator: DataLocator(dataDirectory: nil, cacheDirectory: dir))
+    XCTAssertEqual(data.count, 3)
+    XCTAssertEqual(data.classCount, 3)
+    XCTAssertEqual(data.kind, .tabular)
+    XCTAssertEqual(data.labels, [0, 1, 2])
+    let s = Float(1.5.squareRoot() / 1.0)  // column a: mean 3, std sqrt(8/3)
+    _ = s
+    let a = (0..<3).map { data.features(of: $0)[0] }
+    XCTAssertEqual(a[0], -2 / (8.0 / 3).squareRoot(), accuracy: 1e-5)
+    XCTAssertEqual(a[1], 0, accuracy: 1e-6)
+    XCTAssertEqual(data.features(of: 2)[1], 0, accuracy: 1e-6)  // constant column -> 0, std treated as 1
+  }
+
+  func testNoHeaderAndSeparateTestFileUsesTrainStatistics() throws {
+    let dir = makeTempDirectory(self)
+    write("0,2\n1,4\n", dir + "/train.csv")
+    write("3,6\n", dir + "/test.csv")
+    let locator = DataLocator(dataDirectory: nil, cacheDirectory: dir)
+    let test = try DatasetRegistry.load("csv:\(dir)/train.csv,\(dir)/test.csv", split: .test, locator: locator)
+    XCTAssertEqual(test.count, 1)
+    XCTAssertEqual(test.classCount, 4)
+    XCTAssertEqual(test.features(of: 0)[0], 3, accuracy: 1e-6)  // (6 - 3) / 1
+    let train = try DatasetRegistry.load("csv:\(dir)/train.csv,\(dir)/test.csv", split: .train, locator: locator)
+    XCTAssertEqual(train.classCount, 4)
+  }
+
+  func testBadCSVAreTypedErrors() {
+    let dir = makeTempDirectory(self)
+    write("label,a\n\n", dir + "/empty.csv")
+    write("0,1,2\n1,2\n", dir + "/ragged.csv")
+    write("0,1\n1,x\n", dir + "/text.csv")
+    write("0,1\n-1,2\n", dir + "/neg.csv")
+    XCTAssertThrowsError(try CSVReader.readTable(path: dir + "/empty.csv")) {
+      XCTAssertEqual($0 as? DataError, .emptyCSV(path: dir + "/empty.csv"))
+    }
+    XCTAssertThrowsError(try CSVReader.readTable(path: dir + "/ragged.csv")) {
+      XCTAssertEqual($0 as? DataError, .raggedCSV(path: dir + "/ragged.csv", line: 2, expected: 3, found: 2))
+    }
+    XCTAssertThrowsError(try CSVReader.readTable(path: dir + "/text.csv")) {
+      XCTAssertEqual($0 as? DataError, .nonNumericCSV(path: dir + "/text.csv", line: 2, column: 2, cell: "x"))
+    }
+    XCTAssertThrowsError(try CSVReader.readTable(path: dir + "/neg.csv")) {
+      XCTAssertEqual($0 as? DataError, .nonNumericCSV(path: dir + "/neg.csv", line: 2, column: 1, cell: "-1"))
+    }
+    XCTAssertThrowsError(try CSVReader.readTable(path: dir + "/missing.csv")) {
+      XCTAssertEqual($0 as? DataError, .fileNotFound(path: dir + "/missing.csv"))
+    }
+    XCTAssertThrowsError(try CSVReader.readTable(path: dir)) { error in
+      guard case .unreadable(let path, _)? = error as? DataError else { return XCTFail("\(error)") }
+      XCTAssertEqual(path, dir)
+    }
+  }
+}
