@@ -23,7 +23,7 @@ import VSMLCore
 ///
 /// Parameter vector: `lstm/linear/w`, `lstm/linear/b`, `write/w` H x (2K + V + 1), `write/b`,
 /// `read/w` H x 2K, `read/b`, `linear/w` (H + V) x C, `linear/b` C.
-/// Default size (784 inputs, 10 classes, H = 32, K = 16, V = 16): 111,835 parameters.
+/// Default size (784 inputs, 10 classes, H = 32, K = 16, V = 16): 112,347 parameters.
 public struct FastWeightMemory: OnlineLearner, Sendable {
   public struct Configuration: Codable, Hashable, Sendable {
     public var inputSize: Int

@@ -22,7 +22,7 @@ import VSMLCore
 ///
 /// Flat parameter vector, in this order (names are the reference's module paths):
 /// `lstm/linear/w` (I + 2C + H) x 4H, `lstm/linear/b` 4H, `linear/w` H x C, `linear/b` C.
-/// Default size (784 inputs, 10 classes, 128 units): 543,242 parameters.
+/// Default size (784 inputs, 10 classes, 128 units): 478,986 parameters.
 ///
 /// Fast path: the input part `u_t · W[0..<I+2C] + b` is computed once per example and reused by
 /// both micro-ticks (the one-hot label adds a single row); only `h · W[I+2C...]` is recomputed per
