@@ -47,6 +47,18 @@ func vectorTanh(_ input: SIMD16<Float>) -> SIMD16<Float> {
   return p / q
 }
 
+/// Sixteen-lane square root of non-negative values, `v · rsqrt(v)` with the reciprocal square root
+/// from the classic bit-pattern estimate refined by three Newton steps (relative error ~1e-7).
+/// `SIMD16.squareRoot()` compiled to a lane-by-lane loop (Swift 6.3), ~10x slower.
+@inline(__always)
+func vectorSquareRoot(_ v: SIMD16<Float>) -> SIMD16<Float> {
+  let bits = unsafeBitCast(v, to: SIMD16<UInt32>.self)
+  var y = unsafeBitCast(SIMD16<UInt32>(repeating: 0x5F37_59DF) &- (bits &>> 1), to: SIMD16<Float>.self)
+  let half = 0.5 * v
+  for _ in 0..<3 { y = y * (1.5 - half * y * y) }
+  return v * y
+}
+
 /// Sixteen-lane logistic sigmoid, `1/2 + tanh(x/2)/2` (absolute error < 2e-7).
 @inline(__always)
 func vectorSigmoid(_ x: SIMD16<Float>) -> SIMD16<Float> {

@@ -321,7 +321,7 @@ public struct OnlineMLP: OnlineLearner, Sendable {
         let vi = vb2 * loadVector(v + i) + (1 - vb2) * gi * gi
         storeVector(mi, m + i)
         storeVector(vi, v + i)
-        storeVector(loadVector(w + i) - vStep * mi / ((vi * vInverseC2).squareRoot() + eps), w + i)
+        storeVector(loadVector(w + i) - vStep * mi / (vectorSquareRoot(vi * vInverseC2) + eps), w + i)
         i += 16
       }
       while i < n {
