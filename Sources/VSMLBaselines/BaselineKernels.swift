@@ -8,6 +8,10 @@
 
 import VSMLCore
 
+#if canImport(Glibc)
+import Glibc
+#endif
+
 /// Beyond this magnitude the rational tanh is clamped: tanh(7.9988) rounds to 1 - 2^-24 in Float.
 /// (Eigen's `generic_fast_tanh_float`, FMA variant.)
 @usableFromInline let tanhClamp: Float = 7.99881172180175781
@@ -111,12 +115,13 @@ func storeVector(_ v: SIMD16<Float>, _ p: UnsafeMutablePointer<Float>) {
 /// Row-broadcast matrix-vector product: `output[j] += Σ_{r < rows} input[r] · weights[r · rowStride + j]`
 /// for `j` in `0..<columns`.
 ///
-/// `weights` is row-major (`rows x rowStride`, only the first `columns` of each row are read). The
-/// columns are swept in blocks of 128 (eight 16-lane accumulators kept in registers across all rows,
+/// `weights` is row-major (`rows x rowStride`, only the first `columns` of each row are read); input
+/// `r` is read at `input[r · inputStride]`. Negative strides sweep the rows backwards (used to
+/// alternate the sweep direction, see `PackedMatrix.accumulate`). The columns are swept in blocks of 128 (eight 16-lane accumulators kept in registers across all rows,
 /// enough independent FMAs to fill both pipes), then blocks of 16, then a scalar tail.
 @inline(__always)
 func accumulateRows(
-  input: UnsafePointer<Float>, rows: Int, weights: UnsafePointer<Float>, rowStride: Int,
+  input: UnsafePointer<Float>, inputStride: Int = 1, rows: Int, weights: UnsafePointer<Float>, rowStride: Int,
   columns: Int, into output: UnsafeMutablePointer<Float>
 ) {
   var column = 0
@@ -125,8 +130,10 @@ func accumulateRows(
     var a0 = loadVector(o), a1 = loadVector(o + 16), a2 = loadVector(o + 32), a3 = loadVector(o + 48)
     var a4 = loadVector(o + 64), a5 = loadVector(o + 80), a6 = loadVector(o + 96), a7 = loadVector(o + 112)
     var w = weights + column
-    for r in 0..<rows {
-      let s = SIMD16<Float>(repeating: input[r])
+    var x = input
+    for _ in 0..<rows {
+      let s = SIMD16<Float>(repeating: x.pointee)
+      x += inputStride
       a0.addProduct(s, loadVector(w))
       a1.addProduct(s, loadVector(w + 16))
       a2.addProduct(s, loadVector(w + 32))
@@ -144,8 +151,10 @@ func accumulateRows(
   while column + 16 <= columns {
     var a = loadVector(output + column)
     var w = weights + column
-    for r in 0..<rows {
-      a.addProduct(SIMD16<Float>(repeating: input[r]), loadVector(w))
+    var x = input
+    for _ in 0..<rows {
+      a.addProduct(SIMD16<Float>(repeating: x.pointee), loadVector(w))
+      x += inputStride
       w += rowStride
     }
     storeVector(a, output + column)
@@ -153,7 +162,7 @@ func accumulateRows(
   }
   if column < columns {
     for r in 0..<rows {
-      let s = input[r]
+      let s = input[r * inputStride]
       let w = weights + r * rowStride
       for j in column..<columns { output[j] += s * w[j] }
     }
@@ -191,7 +200,7 @@ struct PackedMatrix {
       offset += (columns - column) * rows
     }
     self.panels = panels
-    storage = .allocate(capacity: max(offset, 1))
+    storage = allocateFloats(max(offset, 1))
     for panel in panels {
       for r in 0..<rows {
         (storage + panel.offset + r * panel.width).update(
@@ -200,17 +209,33 @@ struct PackedMatrix {
     }
   }
 
-  func deallocate() { storage.deallocate() }
+  func deallocate() { freeFloats(storage) }
 
   /// `output[0..<columns] += Σ_{r < count} input[r] · M[firstRow + r, :]`.
+  ///
+  /// `backwards` sweeps the panels and rows in reverse order (same sums, other rounding). A matrix
+  /// larger than the L2 cache, swept in alternating directions, starts each sweep on the part the
+  /// previous one left in L2 instead of missing on every line (the Meta RNN's 784 x 512 input block
+  /// is 1.6 MB against 1 MB of L2).
   @inline(__always)
   func accumulate(
-    input: UnsafePointer<Float>, firstRow: Int, count: Int, into output: UnsafeMutablePointer<Float>
+    input: UnsafePointer<Float>, firstRow: Int, count: Int, into output: UnsafeMutablePointer<Float>,
+    backwards: Bool = false
   ) {
-    for panel in panels {
-      accumulateRows(
-        input: input, rows: count, weights: storage + panel.offset + firstRow * panel.width,
-        rowStride: panel.width, columns: panel.width, into: output + panel.column)
+    guard count > 0 else { return }
+    if backwards {
+      for panel in panels.reversed() {
+        accumulateRows(
+          input: input + count - 1, inputStride: -1, rows: count,
+          weights: storage + panel.offset + (firstRow + count - 1) * panel.width,
+          rowStride: -panel.width, columns: panel.width, into: output + panel.column)
+      }
+    } else {
+      for panel in panels {
+        accumulateRows(
+          input: input, rows: count, weights: storage + panel.offset + firstRow * panel.width,
+          rowStride: panel.width, columns: panel.width, into: output + panel.column)
+      }
     }
   }
 
@@ -221,6 +246,39 @@ struct PackedMatrix {
       addScaledRow(1, storage + panel.offset + row * panel.width, count: panel.width, into: output + panel.column)
     }
   }
+}
+
+/// Buffers at least this large are placed on 2 MiB-aligned memory and offered to the kernel as
+/// transparent huge pages: the hardware prefetchers stop at 4 KiB page boundaries, and a sweep of
+/// the 1.9 MB Meta RNN matrix ran ~15 % faster on huge pages (measured, alternating sweeps).
+let hugePageThresholdBytes = 1 << 20
+let hugePageBytes = 1 << 21
+
+/// Allocates `count` floats (uninitialised); release with `freeFloats`.
+func allocateFloats(_ count: Int) -> UnsafeMutablePointer<Float> {
+  #if canImport(Glibc)
+  let bytes = count * MemoryLayout<Float>.stride
+  if bytes >= hugePageThresholdBytes {
+    let rounded = (bytes + hugePageBytes - 1) / hugePageBytes * hugePageBytes
+    var raw: UnsafeMutableRawPointer? = nil
+    if posix_memalign(&raw, hugePageBytes, rounded) == 0, let raw {
+      _ = madvise(raw, rounded, MADV_HUGEPAGE)  // advisory: failure just means 4 KiB pages
+      return raw.bindMemory(to: Float.self, capacity: count)
+    }
+  }
+  return UnsafeMutableRawPointer(malloc(max(bytes, 1))!).bindMemory(to: Float.self, capacity: count)
+  #else
+  return .allocate(capacity: count)
+  #endif
+}
+
+/// Releases a buffer from `allocateFloats`.
+func freeFloats(_ pointer: UnsafeMutablePointer<Float>) {
+  #if canImport(Glibc)
+  free(pointer)
+  #else
+  pointer.deallocate()
+  #endif
 }
 
 /// Adds `scale · weights[0..<count]` to `output` (one row of a matrix, e.g. the row of a one-hot input).

@@ -133,7 +133,9 @@ public struct MetaRNN: OnlineLearner, Sendable {
       for t in 0..<episode.length {
         // Input part, shared by all micro-ticks: b + x·W_x + e·W_e + W_label[y_{t−1}].
         exampleGates.update(from: bias, count: gateCount)
-        gateMatrix.accumulate(input: xs.baseAddress! + t * features, firstRow: 0, count: features, into: exampleGates)
+        gateMatrix.accumulate(
+          input: xs.baseAddress! + t * features, firstRow: 0, count: features, into: exampleGates,
+          backwards: t % 2 == 1)
         if previousLabel >= 0 {
           gateMatrix.accumulate(input: error, firstRow: errorRow, count: classes, into: exampleGates)
           gateMatrix.addRow(labelRow + previousLabel, into: exampleGates)
