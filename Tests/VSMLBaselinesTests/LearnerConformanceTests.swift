@@ -137,3 +137,17 @@ final class LearnerConformanceTests: XCTestCase {
     XCTAssertEqual(try JSONDecoder().decode(FastWeightProgrammer.Configuration.self, from: data), config)
   }
 }
+
+final class BaselineModelTests: XCTestCase {
+  func testEveryModelBuildsAndRuns() throws {
+    let episode = randomEpisode(length: 5, inputSize: 10, classCount: 4, seed: 1)
+    for model in BaselineModel.allCases {
+      let learner = try model.makeLearner(inputSize: 10, classCount: 4)
+      XCTAssertEqual(learner.parameterCount > 0, model.isMetaLearned, model.rawValue)
+      var generator = SeededGenerator(seed: 1)
+      let result = learner.run(episode: episode, parameters: learner.initialParameters(using: &generator), stateSeed: 1)
+      XCTAssertEqual(result.losses.count, 5, model.rawValue)
+      XCTAssertEqual(BaselineModel(rawValue: model.rawValue), model)
+    }
+  }
+}
