@@ -189,10 +189,14 @@ public struct OnlineMLP: OnlineLearner, Sendable {
         let label = Int(episode.labels[t])
         forward(x, features: episode.inputSize, weights: weights, hidden: hidden, logits: logits)
         recorder.score(prediction: logits, label: label, error: error)
-        backward(
-          x, features: episode.inputSize, weights: weights, hidden: hidden, logits: logits, error: error,
-          gradient: gradient)
-        update(weights, gradient, m, v, step: &step)
+        if configuration.optimizer == .sgd {
+          fusedSGDStep(x, features: episode.inputSize, weights: weights, hidden: hidden, logits: logits, error: error)
+        } else {
+          backward(
+            x, features: episode.inputSize, weights: weights, hidden: hidden, logits: logits, error: error,
+            gradient: gradient)
+          update(weights, gradient, m, v, step: &step)
+        }
       }
     }
     return recorder.result
@@ -264,6 +268,60 @@ public struct OnlineMLP: OnlineLearner, Sendable {
       outerProduct(x, rows: features, error, columns: classes, into: g)
       (g + features * classes).update(repeating: 0, count: (inputSize - features) * classes)
       gb.update(from: error, count: classes)
+    }
+  }
+
+  /// One SGD step fused with backpropagation: the step `backward` + `update` take, without forming
+  /// the gradient (one pass over the weights instead of three; equal up to rounding).
+  private func fusedSGDStep(
+    _ x: UnsafePointer<Float>, features: Int, weights: UnsafeMutablePointer<Float>,
+    hidden: UnsafeMutablePointer<Float>, logits: UnsafePointer<Float>, error: UnsafeMutablePointer<Float>
+  ) {
+    let classes = classCount, units = configuration.hiddenSize, bound = configuration.logitBound
+    let lr = configuration.effectiveLearningRate
+    for k in 0..<classes {
+      let r = logits[k] / bound
+      error[k] *= 1 - r * r
+    }
+    if units > 0 {
+      let w1 = weights, b1 = w1 + inputSize * units, w2 = b1 + units, b2 = w2 + units * classes
+      let delta = hidden + units
+      for r in 0..<units {
+        let row = w2 + r * classes
+        var s: Float = 0
+        for k in 0..<classes { s += row[k] * error[k] }  // with the weights before this step
+        delta[r] = s * (1 - hidden[r] * hidden[r])
+        let a = hidden[r]
+        for k in 0..<classes { row[k] -= lr * (a * error[k]) }
+      }
+      for k in 0..<classes { b2[k] -= lr * error[k] }
+      for r in 0..<units { b1[r] -= lr * delta[r] }
+      descendOuterProduct(x, rows: features, delta, columns: units, rate: lr, into: w1)
+    } else {
+      let w = weights, b = w + inputSize * classes
+      descendOuterProduct(x, rows: features, error, columns: classes, rate: lr, into: w)
+      for k in 0..<classes { b[k] -= lr * error[k] }
+    }
+  }
+
+  /// `out[r · columns + j] −= rate · (a[r] · b[j])`.
+  private func descendOuterProduct(
+    _ a: UnsafePointer<Float>, rows: Int, _ b: UnsafePointer<Float>, columns: Int, rate: Float,
+    into out: UnsafeMutablePointer<Float>
+  ) {
+    let negativeRate = SIMD16<Float>(repeating: -rate)
+    for r in 0..<rows {
+      let s = a[r]
+      let o = out + r * columns
+      var j = 0
+      while j + 16 <= columns {
+        storeVector(loadVector(o + j).addingProduct(negativeRate, SIMD16(repeating: s) * loadVector(b + j)), o + j)
+        j += 16
+      }
+      while j < columns {
+        o[j] -= rate * (s * b[j])
+        j += 1
+      }
     }
   }
 
