@@ -96,7 +96,7 @@ func scalarTanh(_ input: Float) -> Float {
 func scalarSigmoid(_ x: Float) -> Float { 0.5 + 0.5 * scalarTanh(0.5 * x) }
 
 /// Bound of the soft clip applied to every prediction (spec §4: `ŷ = 100 · tanh(z / 100)`).
-public let predictionBound: Float = 100
+public let baselineLogitBound: Float = 100
 
 /// `bound · tanh(z / bound)`: keeps logits finite without changing small ones.
 @inline(__always)

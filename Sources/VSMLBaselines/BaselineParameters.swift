@@ -2,7 +2,7 @@ import VSMLCore
 
 /// A named block of a learner's flat meta-parameter vector: the explicit map from a checkpoint key
 /// to floats (STYLE rule 8), and the way tests build a vector from reference parameters.
-public struct ParameterSlice: Codable, Hashable, Sendable {
+public struct BaselineParameterSlice: Codable, Hashable, Sendable {
   /// Stable key, e.g. `"lstm/linear/w"`.
   public var name: String
   /// Row-major shape, e.g. `[rows, columns]`.
@@ -21,11 +21,11 @@ public struct ParameterSlice: Codable, Hashable, Sendable {
 }
 
 /// Lays out slices one after another in the order given.
-func packSlices(_ entries: [(String, [Int])]) -> [ParameterSlice] {
+func packSlices(_ entries: [(String, [Int])]) -> [BaselineParameterSlice] {
   var offset = 0
-  var slices: [ParameterSlice] = []
+  var slices: [BaselineParameterSlice] = []
   for (name, shape) in entries {
-    let slice = ParameterSlice(name: name, shape: shape, offset: offset)
+    let slice = BaselineParameterSlice(name: name, shape: shape, offset: offset)
     slices.append(slice)
     offset += slice.count
   }

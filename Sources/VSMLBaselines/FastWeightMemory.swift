@@ -42,7 +42,7 @@ public struct FastWeightMemory: OnlineLearner, Sendable {
 
     public init(
       inputSize: Int = 784, classCount: Int = 10, hiddenSize: Int = 32, keyFactorSize: Int = 16,
-      valueSize: Int = 16, microTicks: Int = 2, forgetBias: Float = 1, logitBound: Float = predictionBound
+      valueSize: Int = 16, microTicks: Int = 2, forgetBias: Float = 1, logitBound: Float = baselineLogitBound
     ) {
       self.inputSize = inputSize
       self.classCount = classCount
@@ -69,7 +69,7 @@ public struct FastWeightMemory: OnlineLearner, Sendable {
   }
 
   public let configuration: Configuration
-  public let parameterLayout: [ParameterSlice]
+  public let parameterLayout: [BaselineParameterSlice]
 
   public init(_ configuration: Configuration) throws(BaselineConfigurationError) {
     try configuration.validate()

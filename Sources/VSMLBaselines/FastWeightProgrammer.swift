@@ -43,7 +43,7 @@ public struct FastWeightProgrammer: OnlineLearner, Sendable {
 
     public init(
       inputSize: Int = 784, classCount: Int = 10, keySize: Int = 64, updateRule: UpdateRule = .delta,
-      logitBound: Float = predictionBound
+      logitBound: Float = baselineLogitBound
     ) {
       self.inputSize = inputSize
       self.classCount = classCount
@@ -64,7 +64,7 @@ public struct FastWeightProgrammer: OnlineLearner, Sendable {
   static let normEpsilon: Float = 1e-6
 
   public let configuration: Configuration
-  public let parameterLayout: [ParameterSlice]
+  public let parameterLayout: [BaselineParameterSlice]
 
   public init(_ configuration: Configuration) throws(BaselineConfigurationError) {
     try configuration.validate()

@@ -42,7 +42,7 @@ public struct HebbianLearner: OnlineLearner, Sendable {
     /// Soft-clip bound of the predictions (spec §4: 100).
     public var logitBound: Float
 
-    public init(inputSize: Int = 784, classCount: Int = 10, rule: Rule = .oja, logitBound: Float = predictionBound) {
+    public init(inputSize: Int = 784, classCount: Int = 10, rule: Rule = .oja, logitBound: Float = baselineLogitBound) {
       self.inputSize = inputSize
       self.classCount = classCount
       self.rule = rule
@@ -74,7 +74,7 @@ public struct HebbianLearner: OnlineLearner, Sendable {
   ]
 
   public let configuration: Configuration
-  public let parameterLayout: [ParameterSlice]
+  public let parameterLayout: [BaselineParameterSlice]
 
   public init(_ configuration: Configuration) throws(BaselineConfigurationError) {
     try configuration.validate()

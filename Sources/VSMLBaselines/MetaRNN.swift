@@ -44,7 +44,7 @@ public struct MetaRNN: OnlineLearner, Sendable {
 
     public init(
       inputSize: Int = 784, classCount: Int = 10, hiddenSize: Int = 128, microTicks: Int = 2,
-      forgetBias: Float = 1, logitBound: Float = predictionBound
+      forgetBias: Float = 1, logitBound: Float = baselineLogitBound
     ) {
       self.inputSize = inputSize
       self.classCount = classCount
@@ -68,7 +68,7 @@ public struct MetaRNN: OnlineLearner, Sendable {
 
   public let configuration: Configuration
   /// Names, shapes and offsets of the blocks of the parameter vector.
-  public let parameterLayout: [ParameterSlice]
+  public let parameterLayout: [BaselineParameterSlice]
 
   public init(_ configuration: Configuration) throws(BaselineConfigurationError) {
     try configuration.validate()

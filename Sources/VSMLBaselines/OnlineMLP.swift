@@ -47,7 +47,7 @@ public struct OnlineMLP: OnlineLearner, Sendable {
 
     public init(
       inputSize: Int = 784, classCount: Int = 10, hiddenSize: Int = 160, optimizer: Optimizer = .adam,
-      learningRate: Float? = nil, logitBound: Float = predictionBound
+      learningRate: Float? = nil, logitBound: Float = baselineLogitBound
     ) {
       self.inputSize = inputSize
       self.classCount = classCount
@@ -88,7 +88,7 @@ public struct OnlineMLP: OnlineLearner, Sendable {
 
   public let configuration: Configuration
   /// Names, shapes and offsets of the blocks of the (per-episode) weight vector.
-  public let weightLayout: [ParameterSlice]
+  public let weightLayout: [BaselineParameterSlice]
 
   public init(_ configuration: Configuration) throws(BaselineConfigurationError) {
     try configuration.validate()
