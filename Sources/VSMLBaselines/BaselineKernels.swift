@@ -1,0 +1,338 @@
+// Vector kernels shared by the baseline learners: a rational tanh (and the sigmoid built on it), the
+// row-broadcast matrix-vector product, the LSTM cell update and the soft clip of the predictions.
+//
+// Performance facts these follow (docs/PLATFORM_NOTES.md of the project): `SIMD16<Float>` fused
+// multiply-adds reach peak only with a named target CPU (Package.swift sets one); a lane of a
+// `SIMD16` value must not be broadcast inside a product loop (LLVM splits the accumulator), so every
+// broadcast reads a `Float` from a pointer; libm calls per lane cost ~20x a rational approximation.
+
+import VSMLCore
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// Beyond this magnitude the rational tanh is clamped: tanh(7.9988) rounds to 1 - 2^-24 in Float.
+/// (Eigen's `generic_fast_tanh_float`, FMA variant.)
+@usableFromInline let tanhClamp: Float = 7.99881172180175781
+
+// Numerator (odd) and denominator (even) coefficients of the [13/6] rational minimax fit of tanh
+// on [-tanhClamp, tanhClamp] (Eigen, MathFunctionsImpl.h). Maximum error ~2 ulp near 0, < 3e-7 absolute.
+@usableFromInline let tanhAlpha1: Float = 4.89352455891786e-03
+@usableFromInline let tanhAlpha3: Float = 6.37261928875436e-04
+@usableFromInline let tanhAlpha5: Float = 1.48572235717979e-05
+@usableFromInline let tanhAlpha7: Float = 5.12229709037114e-08
+@usableFromInline let tanhAlpha9: Float = -8.60467152213735e-11
+@usableFromInline let tanhAlpha11: Float = 2.00018790482477e-13
+@usableFromInline let tanhAlpha13: Float = -2.76076847742355e-16
+@usableFromInline let tanhBeta0: Float = 4.89352518554385e-03
+@usableFromInline let tanhBeta2: Float = 2.26843463243900e-03
+@usableFromInline let tanhBeta4: Float = 1.18534705686654e-04
+@usableFromInline let tanhBeta6: Float = 1.19825839466702e-06
+
+/// Sixteen-lane tanh by a rational function (absolute error < 3e-7 everywhere; NaN propagates).
+@inline(__always)
+func vectorTanh(_ input: SIMD16<Float>) -> SIMD16<Float> {
+  // pointwiseMin/Max lower to vminps/vmaxps; `clamped` became a lane-by-lane loop.
+  let x = pointwiseMax(pointwiseMin(input, SIMD16(repeating: tanhClamp)), SIMD16(repeating: -tanhClamp))
+  let x2 = x * x
+  var p = SIMD16<Float>(repeating: tanhAlpha13)
+  p = SIMD16<Float>(repeating: tanhAlpha11).addingProduct(p, x2)
+  p = SIMD16<Float>(repeating: tanhAlpha9).addingProduct(p, x2)
+  p = SIMD16<Float>(repeating: tanhAlpha7).addingProduct(p, x2)
+  p = SIMD16<Float>(repeating: tanhAlpha5).addingProduct(p, x2)
+  p = SIMD16<Float>(repeating: tanhAlpha3).addingProduct(p, x2)
+  p = SIMD16<Float>(repeating: tanhAlpha1).addingProduct(p, x2)
+  p = p * x
+  var q = SIMD16<Float>(repeating: tanhBeta6)
+  q = SIMD16<Float>(repeating: tanhBeta4).addingProduct(q, x2)
+  q = SIMD16<Float>(repeating: tanhBeta2).addingProduct(q, x2)
+  q = SIMD16<Float>(repeating: tanhBeta0).addingProduct(q, x2)
+  return p / q
+}
+
+/// Sixteen-lane square root of non-negative values, `v · rsqrt(v)` with the reciprocal square root
+/// from the classic bit-pattern estimate refined by three Newton steps (relative error ~1e-7).
+/// `SIMD16.squareRoot()` compiled to a lane-by-lane loop (Swift 6.3), ~10x slower.
+@inline(__always)
+func vectorSquareRoot(_ v: SIMD16<Float>) -> SIMD16<Float> {
+  let bits = unsafeBitCast(v, to: SIMD16<UInt32>.self)
+  var y = unsafeBitCast(SIMD16<UInt32>(repeating: 0x5F37_59DF) &- (bits &>> 1), to: SIMD16<Float>.self)
+  let half = 0.5 * v
+  for _ in 0..<3 { y = y * (1.5 - half * y * y) }
+  return v * y
+}
+
+/// Sixteen-lane logistic sigmoid, `1/2 + tanh(x/2)/2` (absolute error < 2e-7).
+@inline(__always)
+func vectorSigmoid(_ x: SIMD16<Float>) -> SIMD16<Float> {
+  0.5 + 0.5 * vectorTanh(0.5 * x)
+}
+
+/// Scalar tanh with the same rational function as `vectorTanh` (so both paths agree bit for bit
+/// up to FMA contraction).
+@inline(__always)
+func scalarTanh(_ input: Float) -> Float {
+  if input.isNaN { return input }
+  let x = min(max(input, -tanhClamp), tanhClamp)
+  let x2 = x * x
+  var p = tanhAlpha13
+  p = tanhAlpha11.addingProduct(p, x2)
+  p = tanhAlpha9.addingProduct(p, x2)
+  p = tanhAlpha7.addingProduct(p, x2)
+  p = tanhAlpha5.addingProduct(p, x2)
+  p = tanhAlpha3.addingProduct(p, x2)
+  p = tanhAlpha1.addingProduct(p, x2)
+  p = p * x
+  var q = tanhBeta6
+  q = tanhBeta4.addingProduct(q, x2)
+  q = tanhBeta2.addingProduct(q, x2)
+  q = tanhBeta0.addingProduct(q, x2)
+  return p / q
+}
+
+/// Scalar logistic sigmoid, `1/2 + tanh(x/2)/2`.
+@inline(__always)
+func scalarSigmoid(_ x: Float) -> Float { 0.5 + 0.5 * scalarTanh(0.5 * x) }
+
+/// Bound of the soft clip applied to every prediction (spec §4: `ŷ = 100 · tanh(z / 100)`).
+public let baselineLogitBound: Float = 100
+
+/// `bound · tanh(z / bound)`: keeps logits finite without changing small ones.
+@inline(__always)
+func softClip(_ z: Float, bound: Float) -> Float { bound * scalarTanh(z / bound) }
+
+@inline(__always)
+func loadVector(_ p: UnsafePointer<Float>) -> SIMD16<Float> {
+  UnsafeRawPointer(p).loadUnaligned(as: SIMD16<Float>.self)
+}
+
+@inline(__always)
+func storeVector(_ v: SIMD16<Float>, _ p: UnsafeMutablePointer<Float>) {
+  UnsafeMutableRawPointer(p).storeBytes(of: v, as: SIMD16<Float>.self)
+}
+
+/// Row-broadcast matrix-vector product: `output[j] += Σ_{r < rows} input[r] · weights[r · rowStride + j]`
+/// for `j` in `0..<columns`.
+///
+/// `weights` is row-major (`rows x rowStride`, only the first `columns` of each row are read); input
+/// `r` is read at `input[r · inputStride]`. Negative strides sweep the rows backwards (used to
+/// alternate the sweep direction, see `PackedMatrix.accumulate`). The columns are swept in blocks of 128 (eight 16-lane accumulators kept in registers across all rows,
+/// enough independent FMAs to fill both pipes), then blocks of 16, then a scalar tail.
+@inline(__always)
+func accumulateRows(
+  input: UnsafePointer<Float>, inputStride: Int = 1, rows: Int, weights: UnsafePointer<Float>, rowStride: Int,
+  columns: Int, into output: UnsafeMutablePointer<Float>
+) {
+  var column = 0
+  while column + 128 <= columns {
+    let o = output + column
+    var a0 = loadVector(o), a1 = loadVector(o + 16), a2 = loadVector(o + 32), a3 = loadVector(o + 48)
+    var a4 = loadVector(o + 64), a5 = loadVector(o + 80), a6 = loadVector(o + 96), a7 = loadVector(o + 112)
+    var w = weights + column
+    var x = input
+    for _ in 0..<rows {
+      let s = SIMD16<Float>(repeating: x.pointee)
+      x += inputStride
+      a0.addProduct(s, loadVector(w))
+      a1.addProduct(s, loadVector(w + 16))
+      a2.addProduct(s, loadVector(w + 32))
+      a3.addProduct(s, loadVector(w + 48))
+      a4.addProduct(s, loadVector(w + 64))
+      a5.addProduct(s, loadVector(w + 80))
+      a6.addProduct(s, loadVector(w + 96))
+      a7.addProduct(s, loadVector(w + 112))
+      w += rowStride
+    }
+    storeVector(a0, o); storeVector(a1, o + 16); storeVector(a2, o + 32); storeVector(a3, o + 48)
+    storeVector(a4, o + 64); storeVector(a5, o + 80); storeVector(a6, o + 96); storeVector(a7, o + 112)
+    column += 128
+  }
+  while column + 16 <= columns {
+    var a = loadVector(output + column)
+    var w = weights + column
+    var x = input
+    for _ in 0..<rows {
+      a.addProduct(SIMD16<Float>(repeating: x.pointee), loadVector(w))
+      x += inputStride
+      w += rowStride
+    }
+    storeVector(a, output + column)
+    column += 16
+  }
+  if column < columns {
+    for r in 0..<rows {
+      let s = input[r * inputStride]
+      let w = weights + r * rowStride
+      for j in column..<columns { output[j] += s * w[j] }
+    }
+  }
+}
+
+/// A row-major matrix repacked into column panels for `accumulateRows`: panels of 128 columns,
+/// then of 16, then one narrower tail, each stored rows x width contiguously, so that each sweep
+/// streams memory sequentially (the strided sweep of a 4H = 512-wide matrix ran at ~20 GB/s).
+///
+/// The matrix must not be read through it after `deallocate()`.
+struct PackedMatrix {
+  let rows: Int
+  let columns: Int
+  /// (first column, width, offset of the panel in `storage`)
+  let panels: [(column: Int, width: Int, offset: Int)]
+  let storage: UnsafeMutablePointer<Float>
+
+  /// Copies `rows x columns` floats laid out row-major with stride `rowStride`.
+  init(_ source: UnsafePointer<Float>, rows: Int, columns: Int, rowStride: Int) {
+    self.rows = rows
+    self.columns = columns
+    var panels: [(column: Int, width: Int, offset: Int)] = []
+    var column = 0
+    var offset = 0
+    for width in [128, 16] {
+      while column + width <= columns {
+        panels.append((column, width, offset))
+        column += width
+        offset += width * rows
+      }
+    }
+    if column < columns {
+      panels.append((column, columns - column, offset))
+      offset += (columns - column) * rows
+    }
+    self.panels = panels
+    storage = allocateFloats(max(offset, 1))
+    for panel in panels {
+      for r in 0..<rows {
+        (storage + panel.offset + r * panel.width).update(
+          from: source + r * rowStride + panel.column, count: panel.width)
+      }
+    }
+  }
+
+  func deallocate() { freeFloats(storage) }
+
+  /// `output[0..<columns] += Σ_{r < count} input[r] · M[firstRow + r, :]`.
+  ///
+  /// `backwards` sweeps the panels and rows in reverse order (same sums, other rounding). A matrix
+  /// larger than the L2 cache, swept in alternating directions, starts each sweep on the part the
+  /// previous one left in L2 instead of missing on every line (the Meta RNN's 784 x 512 input block
+  /// is 1.6 MB against 1 MB of L2).
+  @inline(__always)
+  func accumulate(
+    input: UnsafePointer<Float>, firstRow: Int, count: Int, into output: UnsafeMutablePointer<Float>,
+    backwards: Bool = false
+  ) {
+    guard count > 0 else { return }
+    if backwards {
+      for panel in panels.reversed() {
+        accumulateRows(
+          input: input + count - 1, inputStride: -1, rows: count,
+          weights: storage + panel.offset + (firstRow + count - 1) * panel.width,
+          rowStride: -panel.width, columns: panel.width, into: output + panel.column)
+      }
+    } else {
+      for panel in panels {
+        accumulateRows(
+          input: input, rows: count, weights: storage + panel.offset + firstRow * panel.width,
+          rowStride: panel.width, columns: panel.width, into: output + panel.column)
+      }
+    }
+  }
+
+  /// `output[0..<columns] += M[row, :]`.
+  @inline(__always)
+  func addRow(_ row: Int, into output: UnsafeMutablePointer<Float>) {
+    for panel in panels {
+      addScaledRow(1, storage + panel.offset + row * panel.width, count: panel.width, into: output + panel.column)
+    }
+  }
+}
+
+/// Buffers at least this large are placed on 2 MiB-aligned memory and offered to the kernel as
+/// transparent huge pages: the hardware prefetchers stop at 4 KiB page boundaries, and a sweep of
+/// the 1.9 MB Meta RNN matrix ran ~15 % faster on huge pages (measured, alternating sweeps).
+let hugePageThresholdBytes = 1 << 20
+let hugePageBytes = 1 << 21
+
+/// Allocates `count` floats (uninitialised); release with `freeFloats`.
+func allocateFloats(_ count: Int) -> UnsafeMutablePointer<Float> {
+  #if canImport(Glibc)
+  let bytes = count * MemoryLayout<Float>.stride
+  if bytes >= hugePageThresholdBytes {
+    let rounded = (bytes + hugePageBytes - 1) / hugePageBytes * hugePageBytes
+    var raw: UnsafeMutableRawPointer? = nil
+    if posix_memalign(&raw, hugePageBytes, rounded) == 0, let raw {
+      _ = madvise(raw, rounded, MADV_HUGEPAGE)  // advisory: failure just means 4 KiB pages
+      return raw.bindMemory(to: Float.self, capacity: count)
+    }
+  }
+  return UnsafeMutableRawPointer(malloc(max(bytes, 1))!).bindMemory(to: Float.self, capacity: count)
+  #else
+  return .allocate(capacity: count)
+  #endif
+}
+
+/// Releases a buffer from `allocateFloats`.
+func freeFloats(_ pointer: UnsafeMutablePointer<Float>) {
+  #if canImport(Glibc)
+  free(pointer)
+  #else
+  pointer.deallocate()
+  #endif
+}
+
+/// Adds `scale · weights[0..<count]` to `output` (one row of a matrix, e.g. the row of a one-hot input).
+@inline(__always)
+func addScaledRow(
+  _ scale: Float, _ weights: UnsafePointer<Float>, count: Int, into output: UnsafeMutablePointer<Float>
+) {
+  var j = 0
+  let s = SIMD16<Float>(repeating: scale)
+  while j + 16 <= count {
+    storeVector(loadVector(output + j).addingProduct(s, loadVector(weights + j)), output + j)
+    j += 16
+  }
+  while j < count {
+    output[j] += scale * weights[j]
+    j += 1
+  }
+}
+
+/// One LSTM cell update from gate pre-activations (Hochreiter & Schmidhuber 1997; Haiku's `LSTM`).
+///
+/// `gates` holds `4 · units` pre-activations in the order i, g, f, o (each `units` wide):
+/// `c ← σ(f + forgetBias) ⊙ c + σ(i) ⊙ tanh(g)`, `h ← σ(o) ⊙ tanh(c)`. `cell` and `hidden` have
+/// `units` floats and are updated in place.
+@inline(__always)
+func lstmUpdate(
+  gates: UnsafePointer<Float>, units: Int, forgetBias: Float,
+  cell: UnsafeMutablePointer<Float>, hidden: UnsafeMutablePointer<Float>
+) {
+  let gi = gates, gg = gates + units, gf = gates + 2 * units, go = gates + 3 * units
+  var j = 0
+  let bias = SIMD16<Float>(repeating: forgetBias)
+  while j + 16 <= units {
+    let i = vectorSigmoid(loadVector(gi + j))
+    let g = vectorTanh(loadVector(gg + j))
+    let f = vectorSigmoid(loadVector(gf + j) + bias)
+    let o = vectorSigmoid(loadVector(go + j))
+    let c = f * loadVector(cell + j) + i * g
+    storeVector(c, cell + j)
+    storeVector(o * vectorTanh(c), hidden + j)
+    j += 16
+  }
+  while j < units {
+    let c = scalarSigmoid(gf[j] + forgetBias) * cell[j] + scalarSigmoid(gi[j]) * scalarTanh(gg[j])
+    cell[j] = c
+    hidden[j] = scalarSigmoid(go[j]) * scalarTanh(c)
+    j += 1
+  }
+}
+
+/// Fills `buffer` with truncated-normal draws (±2 std), the Haiku default initialiser of a linear
+/// layer's weights (std `1/√fan_in`).
+func fillTruncatedNormal(
+  _ buffer: inout ArraySlice<Float>, std: Float, using generator: inout SeededGenerator
+) {
+  for i in buffer.indices { buffer[i] = generator.nextTruncatedNormal(std: std) }
+}
