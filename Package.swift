@@ -45,6 +45,7 @@ let package = Package(
     .target(
       name: "VSMLTraining",
       dependencies: ["VSMLCore", "VSML", "Evolution", "VSMLData", "VSMLBaselines"],
+      resources: [.copy("Learners")],
       swiftSettings: fastMath),
     .executableTarget(
       name: "vsml",

@@ -60,3 +60,12 @@ struct SplitMix64 {
     return z ^ (z >> 31)
   }
 }
+
+extension SeededGenerator {
+  /// A 64-bit value derived from `seed` and stream indices: the first draw of that stream.
+  /// Used for per-episode state seeds and similar one-off derived seeds.
+  public static func derive(seed: UInt64, stream: Int...) -> UInt64 {
+    var g = SeededGenerator(seed: seed, stream: stream.map { UInt64(bitPattern: Int64($0)) })
+    return g.next()
+  }
+}

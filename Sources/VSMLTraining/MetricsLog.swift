@@ -73,6 +73,18 @@ public final class MetricsLog {
     if writeHeader { try write(header + "\n", to: csv, path: csvPath) }
   }
 
+  /// Keeps only the first `rows` rows of the log in `directory` (used on resume: rows written
+  /// after the last checkpoint belong to iterations that will be run again). Rewrites atomically.
+  public static func truncate(directory: String, keepingRows rows: Int) throws {
+    for (name, headerLines) in [(csvName, 1), (jsonLinesName, 0)] {
+      let path = directory + "/" + name
+      guard let data = FileManager.default.contents(atPath: path) else { continue }
+      let lines = String(decoding: data, as: UTF8.self).split(separator: "\n", omittingEmptySubsequences: true)
+      let kept = lines.prefix(headerLines + rows)
+      try writeAtomically(Array((kept.joined(separator: "\n") + (kept.isEmpty ? "" : "\n")).utf8), to: path)
+    }
+  }
+
   deinit {
     try? csv.close()
     try? jsonLines.close()

@@ -1,0 +1,90 @@
+import Foundation
+import VSML
+
+/// Reads configurations from JSON with strict checking: the file may give any subset of the
+/// fields (the rest keep their defaults), but a key the configuration does not have is an error
+/// that names it, as is a value of the wrong type. `--set key.path=value` overrides come last.
+public enum ConfigurationLoader {
+  /// Decodes `T` from the JSON text `json` (nil: defaults only), applying `overrides`
+  /// (`"es.pairs=32"`, `"data.episodeLength=50"`; values are JSON, bare words are strings).
+  public static func load<T: Codable>(_ type: T.Type, json: Data?, overrides: [String] = [], defaults: T) throws -> T {
+    let encoder = JSONEncoder()
+    var tree = try JSONSerialization.jsonObject(with: encoder.encode(defaults), options: [.fragmentsAllowed])
+    if let json {
+      let user: Any
+      do {
+        user = try JSONSerialization.jsonObject(with: json, options: [.fragmentsAllowed])
+      } catch {
+        throw ConfigurationError(field: "(file)", message: "is not valid JSON: \(error.localizedDescription)")
+      }
+      try check(user, against: Mirror(reflecting: defaults), value: defaults, path: "")
+      tree = merge(tree, user)
+    }
+    for override in overrides {
+      guard let eq = override.firstIndex(of: "=") else {
+        throw ConfigurationError(field: override, message: "an override is key.path=value, e.g. es.pairs=32")
+      }
+      let path = String(override[..<eq]).split(separator: ".").map(String.init)
+      let text = String(override[override.index(after: eq)...])
+      let value = (try? JSONSerialization.jsonObject(with: Data(text.utf8), options: [.fragmentsAllowed])) ?? text
+      var patch: Any = value
+      for key in path.reversed() { patch = [key: patch] }
+      try check(patch, against: Mirror(reflecting: defaults), value: defaults, path: "")
+      tree = merge(tree, patch)
+    }
+    let data = try JSONSerialization.data(withJSONObject: tree, options: [.fragmentsAllowed])
+    do {
+      return try JSONDecoder().decode(T.self, from: data)
+    } catch let DecodingError.typeMismatch(_, context), let DecodingError.valueNotFound(_, context) {
+      throw ConfigurationError(field: fieldPath(context.codingPath), message: "has the wrong type: \(context.debugDescription)")
+    } catch let DecodingError.keyNotFound(key, context) {
+      throw ConfigurationError(field: fieldPath(context.codingPath + [key]), message: "is required")
+    } catch let DecodingError.dataCorrupted(context) {
+      throw ConfigurationError(field: fieldPath(context.codingPath), message: context.debugDescription)
+    }
+  }
+
+  static func fieldPath(_ path: [CodingKey]) -> String {
+    path.map { $0.intValue.map { "[\($0)]" } ?? ".\($0.stringValue)" }.joined().drop(while: { $0 == "." }).description
+  }
+
+  /// Rejects keys the default value's type does not have. Structs are checked by their stored
+  /// property names (so optional fields that are nil by default are still known); arrays against
+  /// their first default element; enums and optionals that are nil are not looked into.
+  static func check(_ user: Any, against mirror: Mirror, value: Any, path: String) throws {
+    guard let dict = user as? [String: Any] else {
+      if let array = user as? [Any], let defaults = value as? [Any], let first = defaults.first {
+        for (i, element) in array.enumerated() {
+          try check(element, against: Mirror(reflecting: first), value: first, path: "\(path)[\(i)]")
+        }
+      }
+      return
+    }
+    guard mirror.displayStyle == .struct else { return }
+    let children = Dictionary(mirror.children.compactMap { c in c.label.map { ($0, c.value) } }, uniquingKeysWith: { a, _ in a })
+    for (key, sub) in dict {
+      let field = path.isEmpty ? key : "\(path).\(key)"
+      guard let child = children[key] else {
+        let known = children.keys.sorted().joined(separator: ", ")
+        throw ConfigurationError(field: field, message: "is not a known setting; known here: \(known)")
+      }
+      let childMirror = Mirror(reflecting: child)
+      if childMirror.displayStyle == .optional {
+        if let inner = childMirror.children.first?.value {
+          try check(sub, against: Mirror(reflecting: inner), value: inner, path: field)
+        }
+      } else {
+        try check(sub, against: childMirror, value: child, path: field)
+      }
+    }
+  }
+
+  /// `overlay` on top of `base`: dictionaries merge key by key, anything else replaces.
+  static func merge(_ base: Any, _ overlay: Any) -> Any {
+    guard var b = base as? [String: Any], let o = overlay as? [String: Any] else { return overlay }
+    // An enum encoded as a one-key object is replaced whole when the overlay names another case.
+    if b.count == 1, o.count == 1, b.keys.first != o.keys.first { return overlay }
+    for (k, v) in o { b[k] = b[k].map { merge($0, v) } ?? v }
+    return b
+  }
+}

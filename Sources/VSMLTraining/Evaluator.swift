@@ -1,0 +1,85 @@
+import VSMLCore
+import VSMLData
+
+/// The meta-test of spec §7: a learner learns `episodes` fresh episodes of `steps` examples from
+/// one split (test by default); its online accuracy is reported per step, as a mean, and at the end.
+public struct Evaluator: Sendable {
+  public var episodes: Int
+  public var steps: Int
+  public var seed: UInt64
+  public var threads: Int
+  public var split: DataSplit
+
+  /// Fraction of the final steps whose accuracy is reported as "final accuracy".
+  public static let finalFraction = 0.1
+
+  public init(episodes: Int = 32, steps: Int = 2_000, seed: UInt64 = 0, threads: Int = availableCores, split: DataSplit = .test) {
+    self.episodes = episodes
+    self.steps = steps
+    self.seed = seed
+    self.threads = threads
+    self.split = split
+  }
+
+  /// Per-dataset outcome of a meta-test.
+  public struct Result: Codable, Sendable {
+    public var task: String
+    public var split: String
+    public var episodes: Int
+    public var steps: Int
+    /// Mean over episodes of each episode's online accuracy, with the 95 % interval half-width.
+    public var meanAccuracy: Double
+    public var ci95: Double
+    /// Online accuracy over the last 10 % of steps, averaged over episodes, with its interval.
+    public var finalAccuracy: Double
+    public var finalCI95: Double
+    /// Accuracy over the first 100 steps (or all steps if fewer), averaged over episodes.
+    public var first100Accuracy: Double
+    public var meanLoss: Double
+    /// Per-step accuracy over episodes: mean and 95 % band.
+    public var curve: Statistics.Curve
+    /// Number of episodes whose loss was not finite.
+    public var nonFiniteEpisodes: Int
+  }
+
+  /// Runs the meta-test of `parameters` (nil: the learner's own seeded initialisation, the
+  /// no-meta-learning control) on `task`, building the learner for the task's shape with `makeLearner`.
+  public func evaluate(
+    task: TaskSpec, locator: DataLocator, parameters: [Float]?,
+    makeLearner: (_ inputSize: Int, _ classCount: Int) throws -> any OnlineLearner
+  ) throws -> Result {
+    let sampler = try EpisodeSampler(task: task, split: split, length: steps, seed: seed, locator: locator)
+    let learner = try makeLearner(sampler.inputSize, sampler.classCount)
+    return evaluate(learner, sampler: sampler, parameters: parameters, name: task.dataset)
+  }
+
+  /// Runs the meta-test of a learner on episodes from `sampler`.
+  public func evaluate(_ learner: some OnlineLearner, sampler: EpisodeSampler, parameters: [Float]?, name: String) -> Result {
+    var generator = SeededGenerator(seed: seed, stream: 0x1217)
+    let theta = parameters ?? learner.initialParameters(using: &generator)
+    precondition(theta.count == learner.parameterCount, "parameter count does not match the learner")
+    let seed = self.seed
+    let results = evaluatePopulation(learner, count: episodes, threads: threads) { e in
+      PopulationJob(parameters: theta, episode: sampler.episode(e), stateSeed: SeededGenerator.derive(seed: seed, stream: 0x57A7E, e))
+    }
+    return Self.summarise(results, name: name, split: split.rawValue)
+  }
+
+  /// Statistics of a set of episode results (all of the same length).
+  public static func summarise(_ results: [EpisodeResult], name: String, split: String) -> Result {
+    let steps = results.first?.correct.count ?? 0
+    let correct = results.map { $0.correct.map { $0 ? 1.0 : 0.0 } }
+    let perEpisode = correct.map { Statistics.mean($0) }
+    let tail = max(1, Int(Double(steps) * finalFraction))
+    let finals = correct.map { Statistics.mean($0.suffix(tail)) }
+    let firsts = correct.map { Statistics.mean($0.prefix(100)) }
+    let mean = Statistics.meanInterval95(perEpisode)
+    let final = Statistics.meanInterval95(finals)
+    let losses = results.map { Double($0.meanLoss) }
+    return Result(
+      task: name, split: split, episodes: results.count, steps: steps,
+      meanAccuracy: mean.mean, ci95: mean.halfWidth, finalAccuracy: final.mean, finalCI95: final.halfWidth,
+      first100Accuracy: Statistics.mean(firsts), meanLoss: Statistics.mean(losses.filter(\.isFinite)),
+      curve: Statistics.stepCurve(correct), nonFiniteEpisodes: losses.filter { !$0.isFinite }.count)
+  }
+}

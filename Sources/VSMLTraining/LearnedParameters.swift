@@ -1,0 +1,100 @@
+import Foundation
+import VSML
+import VSMLBaselines
+import VSMLCore
+
+/// A learner's meta-parameters with the model description they belong to: what checkpoints,
+/// shipped learners and `vsml evaluate` exchange. Stored as safetensors whose tensor names are
+/// the reference's parameter names (readable from Python) and whose metadata holds the model
+/// configuration as JSON, so that one file is self-describing.
+public struct LearnedParameters: Sendable {
+  public var model: ModelConfiguration
+  public var parameters: [Float]
+
+  public init(model: ModelConfiguration, parameters: [Float]) {
+    self.model = model
+    self.parameters = parameters
+  }
+
+  /// Metadata key of the model configuration (JSON).
+  public static let modelKey = "vsml.model"
+  /// Metadata key of the file format version.
+  public static let formatKey = "vsml.format"
+  public static let formatVersion = "1"
+
+  /// Tensor names, shapes and ranges of the flat vector of `learner`.
+  public static func namedTensors(of learner: any OnlineLearner) -> [(name: String, shape: [Int], range: Range<Int>)] {
+    if let net = learner as? VSMLNetwork { return net.layout.namedTensors }
+    let slices: [BaselineParameterSlice]? =
+      (learner as? MetaRNN)?.parameterLayout ?? (learner as? HebbianLearner)?.parameterLayout
+      ?? (learner as? FastWeightMemory)?.parameterLayout ?? (learner as? FastWeightProgrammer)?.parameterLayout
+    if let slices { return slices.map { ($0.name, $0.shape, $0.offset..<($0.offset + $0.count)) } }
+    return [("parameters", [learner.parameterCount], 0..<learner.parameterCount)]
+  }
+
+  /// Encodes for a learner of data shape `inputSize` x `classCount` (VSML's names do not
+  /// depend on it; the baselines' shapes do).
+  public func safetensors(inputSize: Int, classCount: Int) throws -> SafetensorsFile {
+    let learner = try model.makeLearner(inputSize: inputSize, classCount: classCount)
+    precondition(learner.parameterCount == parameters.count, "parameter count does not match the model")
+    var tensors: [String: FloatTensor] = [:]
+    for t in Self.namedTensors(of: learner) { tensors[t.name] = FloatTensor(shape: t.shape, values: Array(parameters[t.range])) }
+    let modelJSON = String(decoding: try JSONEncoder().encode(model), as: UTF8.self)
+    return SafetensorsFile(tensors: tensors, metadata: [Self.modelKey: modelJSON, Self.formatKey: Self.formatVersion,
+                                                        "vsml.input_size": "\(inputSize)", "vsml.class_count": "\(classCount)"])
+  }
+
+  /// Reads a file written by `safetensors(inputSize:classCount:)`.
+  public init(safetensors file: SafetensorsFile, source: String) throws {
+    guard let modelJSON = file.metadata[Self.modelKey] else {
+      throw CheckpointError.invalid(source, "has no '\(Self.modelKey)' metadata; it was not written by vsml")
+    }
+    let model: ModelConfiguration
+    do { model = try JSONDecoder().decode(ModelConfiguration.self, from: Data(modelJSON.utf8)) } catch {
+      throw CheckpointError.invalid(source, "its model description does not decode: \(error)")
+    }
+    let inputSize = Int(file.metadata["vsml.input_size"] ?? "") ?? 784
+    let classCount = Int(file.metadata["vsml.class_count"] ?? "") ?? 10
+    let learner = try model.makeLearner(inputSize: inputSize, classCount: classCount)
+    var flat = [Float](repeating: 0, count: learner.parameterCount)
+    for t in Self.namedTensors(of: learner) {
+      guard let tensor = file.tensors[t.name] else { throw CheckpointError.invalid(source, "lacks tensor '\(t.name)'") }
+      guard tensor.shape == t.shape else {
+        throw CheckpointError.invalid(source, "tensor '\(t.name)' has shape \(tensor.shape), expected \(t.shape)")
+      }
+      flat.replaceSubrange(t.range, with: tensor.values)
+    }
+    guard flat.allSatisfy(\.isFinite) else { throw CheckpointError.invalid(source, "holds non-finite parameters") }
+    self.init(model: model, parameters: flat)
+  }
+
+  /// Reads a safetensors file from disk.
+  public init(contentsOf path: String) throws {
+    let bytes: [UInt8]
+    do { bytes = try readAllBytes(at: path) } catch { throw CheckpointError.unreadable(path, "\(error)") }
+    let file: SafetensorsFile
+    do { file = try SafetensorsFile(bytes: bytes) } catch { throw CheckpointError.invalid(path, "\(error)") }
+    try self.init(safetensors: file, source: path)
+  }
+
+  /// Writes atomically (temporary file, fsync, rename).
+  public func write(to path: String, inputSize: Int, classCount: Int) throws {
+    try writeAtomically(try safetensors(inputSize: inputSize, classCount: classCount).encoded(), to: path)
+  }
+}
+
+/// Problems with checkpoint and parameter files; each names the file and what to do.
+public enum CheckpointError: Error, CustomStringConvertible, Equatable {
+  case unreadable(String, String)
+  case invalid(String, String)
+  case notFound(String)
+
+  public var description: String {
+    switch self {
+    case let .unreadable(path, why): return "cannot read \(path): \(why)"
+    case let .invalid(path, why): return "\(path) \(why)"
+    case let .notFound(what):
+      return "no checkpoint at \(what): give a run directory (with checkpoint.json), a .safetensors file, 'init', or a shipped learner name (\(ShippedLearners.names.joined(separator: ", ")))"
+    }
+  }
+}

@@ -1,0 +1,17 @@
+import Foundation
+
+/// Learned algorithms that ship with the project (safetensors files in the package's resources),
+/// addressable by name wherever a checkpoint is accepted.
+public enum ShippedLearners {
+  /// `scratch`: meta-trained from scratch by ES on MNIST (docs/RESULTS.md has its command).
+  public static let names = ["scratch"]
+  /// The shipped learner `builtin` stands for: the best one on the validation split.
+  public static let builtin = "scratch"
+
+  /// Path of a shipped learner's file, or nil if `name` is not shipped.
+  public static func path(of name: String) -> String? {
+    let resolved = name == "builtin" ? builtin : name
+    guard names.contains(resolved) else { return nil }
+    return Bundle.module.path(forResource: resolved, ofType: "safetensors", inDirectory: "Learners")
+  }
+}

@@ -1,0 +1,148 @@
+import ArgumentParser
+import Foundation
+import Synchronization
+import VSMLCore
+import VSMLData
+import VSMLTraining
+
+/// Set by SIGINT/SIGTERM; the training loop checkpoints and stops after the current iteration.
+let stopRequested = Atomic<Bool>(false)
+
+func installStopHandlers() {
+  for s in [SIGINT, SIGTERM] {
+    signal(s) { _ in stopRequested.store(true, ordering: .relaxed) }
+  }
+}
+
+/// A one-line progress display with ETA on a terminal; plain log lines otherwise.
+struct ProgressReporter {
+  let total: Int
+  let every: Int
+  let interactive = isatty(STDOUT_FILENO) != 0
+
+  func report(_ iteration: Int, _ row: [String: Double]) {
+    let wall = row["wall_s"] ?? 0
+    let perIteration = row["iteration_s"] ?? 0
+    let eta = Double(total - iteration) * perIteration
+    var line = String(
+      format: "iter %d/%d  loss %.4f  acc %.3f  |g| %.3g  %.2fs/it  %.0f steps/s  elapsed %@  eta %@",
+      iteration, total, row["mean_fitness"] ?? .nan, row["mean_accuracy"] ?? .nan, row["gradient_norm"] ?? .nan,
+      perIteration, row["example_steps_per_s"] ?? 0, Self.clock(wall), Self.clock(eta))
+    if let v = row["validation_accuracy"], v.isFinite { line += String(format: "  val %.3f", v) }
+    if interactive {
+      print("\r\u{1B}[2K" + line, terminator: iteration == total || (row["validation_accuracy"] ?? .nan).isFinite ? "\n" : "")
+      fflush(stdout)
+    } else if iteration % every == 0 || iteration == total || (row["validation_accuracy"] ?? .nan).isFinite {
+      print(line)
+      fflush(stdout)
+    }
+  }
+
+  static func clock(_ seconds: Double) -> String {
+    guard seconds.isFinite else { return "?" }
+    let s = Int(seconds)
+    return String(format: "%d:%02d:%02d", s / 3600, s / 60 % 60, s % 60)
+  }
+}
+
+struct TrainCommand: ParsableCommand {
+  static let configuration = CommandConfiguration(
+    commandName: "train",
+    abstract: "Meta-train a learned learning algorithm with evolution strategies.",
+    discussion: """
+      Without --config the CPU-scale default is used (MNIST resized to 14x14, 64 antithetic pairs, \
+      100-example episodes, sigma 0.05, Adam 0.025). Metrics go to RUN_DIR/metrics.csv and \
+      metrics.jsonl; checkpoints to RUN_DIR/checkpoint.{safetensors,json}, written atomically \
+      every schedule.checkpointEvery iterations, at the end, and on Ctrl-C.
+      """)
+
+  @Option(help: "Configuration file (JSON); any subset of the fields, the rest default.")
+  var config: String?
+
+  @Option(name: .customLong("set"), help: "Override one setting: key.path=value (repeatable), e.g. es.pairs=32.")
+  var overrides: [String] = []
+
+  @Option(help: "Iterations to train to (overrides schedule.iterations).")
+  var iterations: Int?
+
+  @Option(help: "Model to meta-train: vsml, meta-rnn, hebbian, fw-memory, fwp (overrides model.kind).")
+  var model: String?
+
+  @Option(help: "Run directory for a new run.")
+  var out: String?
+
+  @Option(help: "Continue the run in this directory from its last checkpoint.")
+  var resume: String?
+
+  @Option(help: "Directory holding the datasets (else VSML_DATA_DIR, then the cache, then a download).")
+  var dataDir: String?
+
+  @Option(help: "Worker threads (default: all cores).")
+  var threads: Int = availableCores
+
+  @Option(help: "Seed of every random draw (overrides the configuration's seed).")
+  var seed: UInt64?
+
+  @Option(help: "Print a log line every N iterations when not on a terminal.")
+  var logEvery = 10
+
+  func validate() throws {
+    guard (out == nil) != (resume == nil) else { throw ValidationError("give exactly one of --out RUN_DIR (new run) or --resume RUN_DIR") }
+    if resume != nil && (config != nil || !overrides.isEmpty || model != nil || seed != nil) {
+      throw ValidationError("--resume continues a run with its stored configuration; only --iterations, --threads and --data-dir may change")
+    }
+    guard threads >= 1 else { throw ValidationError("--threads must be at least 1") }
+    if let iterations, iterations < 0 { throw ValidationError("--iterations must be >= 0") }
+    if let model, ModelKind(rawValue: model) == nil {
+      throw ValidationError("unknown --model '\(model)'; choose one of \(ModelKind.allCases.map(\.rawValue).joined(separator: ", "))")
+    }
+  }
+
+  func run() throws {
+    let locator = DataLocator.standard(dataDirectory: dataDir)
+    let log: (String) -> Void = { print($0) }
+    let trainer: MetaTrainer
+    do {
+      if let resume {
+        trainer = try MetaTrainer(resuming: resume, locator: locator, threads: threads, iterations: iterations, log: log)
+        print("resuming \(resume) at iteration \(trainer.strategy.iteration)")
+      } else {
+        var extra = overrides
+        if let iterations { extra.append("schedule.iterations=\(iterations)") }
+        if let model { extra.append("model.kind=\"\(model)\"") }
+        if let seed { extra.append("seed=\(seed)") }
+        let json = try config.map { path -> Data in
+          guard let data = FileManager.default.contents(atPath: path) else { throw ValidationError("cannot read --config \(path)") }
+          return data
+        }
+        let configuration = try ConfigurationLoader.load(TrainingConfiguration.self, json: json, overrides: extra, defaults: TrainingConfiguration())
+        trainer = try MetaTrainer(configuration: configuration, runDirectory: out!, locator: locator, threads: threads, log: log)
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys, .prettyPrinted]
+        print("configuration (also in \(out!)/config.json):")
+        print(String(decoding: try encoder.encode(configuration), as: UTF8.self))
+      }
+    } catch let error as ValidationError {
+      throw error
+    } catch {
+      throw CLIError("\(error)")
+    }
+    installStopHandlers()
+    let reporter = ProgressReporter(total: trainer.configuration.schedule.iterations, every: logEvery)
+    do {
+      try trainer.run(shouldStop: { stopRequested.load(ordering: .relaxed) }, progress: reporter.report)
+    } catch {
+      throw CLIError("\(error)")
+    }
+    print("done: \(trainer.strategy.iteration) iterations, \(ProgressReporter.clock(trainer.wallSeconds)) of training; checkpoint in \(trainer.runDirectory)")
+    if let best = trainer.bestValidationAccuracy, let at = trainer.bestValidationIteration {
+      print(String(format: "best validation accuracy %.4f at iteration %d (best.safetensors)", best, at))
+    }
+  }
+}
+
+/// An error to print and exit non-zero with, without a stack trace.
+struct CLIError: Error, CustomStringConvertible {
+  var description: String
+  init(_ description: String) { self.description = description }
+}
