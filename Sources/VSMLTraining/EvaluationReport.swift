@@ -1,0 +1,67 @@
+import Foundation
+import VSMLCore
+
+/// Human and machine-readable forms of meta-test results: a table, a JSON summary, per-step
+/// curves as CSV and an SVG plot of accuracy against examples seen.
+public enum EvaluationReport {
+  /// One JSON-ready object: per dataset, the protocol's figures.
+  public static func summary(_ results: [Evaluator.Result], learner: String, seed: UInt64) -> [String: Any] {
+    var datasets: [String: Any] = [:]
+    for r in results {
+      datasets[r.task] = [
+        "mean_accuracy": r.meanAccuracy, "ci95": r.ci95, "final_accuracy": r.finalAccuracy, "final_ci95": r.finalCI95,
+        "first100_accuracy": r.first100Accuracy, "mean_loss": r.meanLoss, "episodes": r.episodes, "steps": r.steps,
+        "split": r.split, "non_finite_episodes": r.nonFiniteEpisodes,
+      ]
+    }
+    return ["learner": learner, "seed": seed, "datasets": datasets]
+  }
+
+  public static func table(_ results: [Evaluator.Result], learner: String) -> String {
+    var lines = ["learner: \(learner)", "dataset            mean acc (95% CI)     final acc      first 100   episodes x steps"]
+    for r in results {
+      lines.append(
+        String(
+          format: "%-18@ %.4f ± %.4f       %.4f ± %.3f   %.4f      %d x %d", r.task.padding(toLength: 18, withPad: " ", startingAt: 0) as NSString,
+          r.meanAccuracy, r.ci95, r.finalAccuracy, r.finalCI95, r.first100Accuracy, r.episodes, r.steps))
+    }
+    return lines.joined(separator: "\n")
+  }
+
+  /// Writes `curve-<dataset>.csv` (step, mean, lower, upper), `accuracy.svg` and `summary.json`.
+  public static func write(_ results: [Evaluator.Result], learner: String, to directory: String) throws {
+    try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+    var series: [SVGPlot.Series] = []
+    for r in results {
+      var csv = "step,mean_accuracy,lower95,upper95\n"
+      for t in 0..<r.curve.mean.count { csv += "\(t + 1),\(r.curve.mean[t]),\(r.curve.lower[t]),\(r.curve.upper[t])\n" }
+      let safe = r.task.map { $0.isLetter || $0.isNumber || $0 == "-" ? $0 : "_" }
+      try writeAtomically(Array(csv.utf8), to: (directory as NSString).appendingPathComponent("curve-\(String(safe)).csv"))
+      series.append(smoothedSeries(r))
+    }
+    let plot = SVGPlot(title: "Online accuracy of \(learner) (meta-test)", xLabel: "examples seen", yLabel: "accuracy (mean over episodes, 95% band)", series: series)
+    try plot.write(to: (directory as NSString).appendingPathComponent("accuracy.svg"))
+    let data = try JSONSerialization.data(withJSONObject: summary(results, learner: learner, seed: 0), options: [.sortedKeys, .prettyPrinted])
+    try writeAtomically(Array(data), to: (directory as NSString).appendingPathComponent("summary.json"))
+  }
+
+  /// Per-step accuracy is a mean of 0/1 values; a moving average over a window of 2 % of the
+  /// steps (at least 1) makes the plot readable. The CSV keeps the raw per-step values.
+  static func smoothedSeries(_ r: Evaluator.Result) -> SVGPlot.Series {
+    let n = r.curve.mean.count
+    let window = max(1, n / 50)
+    func smooth(_ v: [Double]) -> [Double] {
+      var out = [Double](repeating: 0, count: n)
+      var sum = 0.0
+      for i in 0..<n {
+        sum += v[i]
+        if i >= window { sum -= v[i - window] }
+        out[i] = sum / Double(min(i + 1, window))
+      }
+      return out
+    }
+    return SVGPlot.Series(
+      name: r.task, x: (1...max(n, 1)).map(Double.init).prefix(n).map { $0 }, y: smooth(r.curve.mean),
+      band: (smooth(r.curve.lower), smooth(r.curve.upper)))
+  }
+}

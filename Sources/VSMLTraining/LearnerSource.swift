@@ -1,0 +1,62 @@
+import Foundation
+import VSMLBaselines
+import VSMLCore
+
+/// What `vsml evaluate` (and `vsml demo`) meta-tests: learned parameters from a file, a run
+/// directory or the shipped learners; a freshly initialised VSML (`init`, the control without
+/// meta-learning); or a hand-designed learner that is not meta-trained (online SGD or Adam).
+public struct LearnerSource: Sendable {
+  public var name: String
+  /// Builds the learner for data of the given shape.
+  public var makeLearner: @Sendable (_ inputSize: Int, _ classCount: Int) throws -> any OnlineLearner
+  /// Meta-parameters; nil means the learner's own seeded initialisation.
+  public var parameters: [Float]?
+
+  /// Hand-designed learners by name: `sgd` and `adam` (linear), `mlp-sgd` and `mlp-adam` (160 tanh units).
+  public static let handDesigned: [String: BaselineModel] = [
+    "sgd": .linearSGD, "adam": .linearAdam, "linear-sgd": .linearSGD, "linear-adam": .linearAdam,
+    "mlp-sgd": .mlpSGD, "mlp-adam": .mlpAdam,
+  ]
+
+  /// A hand-designed learner (`sgd`, `adam`, `mlp-sgd`, `mlp-adam`).
+  public static func handDesigned(_ name: String) throws -> LearnerSource {
+    guard let model = handDesigned[name] else {
+      throw CheckpointError.notFound("model '\(name)' (hand-designed learners: \(handDesigned.keys.sorted().joined(separator: ", ")))")
+    }
+    return LearnerSource(name: name, makeLearner: { try model.makeLearner(inputSize: $0, classCount: $1) }, parameters: [])
+  }
+
+  /// A freshly initialised learner of `model` (VSML by default): the no-meta-learning control.
+  public static func initial(_ model: ModelConfiguration = ModelConfiguration()) -> LearnerSource {
+    LearnerSource(name: "init", makeLearner: { try model.makeLearner(inputSize: $0, classCount: $1) }, parameters: nil)
+  }
+
+  /// Learned parameters.
+  public static func learned(_ learned: LearnedParameters, name: String) -> LearnerSource {
+    let model = learned.model
+    return LearnerSource(name: name, makeLearner: { try model.makeLearner(inputSize: $0, classCount: $1) }, parameters: learned.parameters)
+  }
+
+  /// Resolves `init`, a shipped learner name (or `builtin`), a run directory (its
+  /// `best.safetensors` if present, else `checkpoint.safetensors`) or a `.safetensors` file.
+  public static func resolve(_ reference: String) throws -> LearnerSource {
+    if reference == "init" { return .initial() }
+    if let path = ShippedLearners.path(of: reference) {
+      return .learned(try LearnedParameters(contentsOf: path), name: reference)
+    }
+    var isDirectory: ObjCBool = false
+    guard FileManager.default.fileExists(atPath: reference, isDirectory: &isDirectory) else {
+      throw CheckpointError.notFound(reference)
+    }
+    if isDirectory.boolValue {
+      for file in [RunCheckpoint.bestFileName, RunCheckpoint.parametersFileName] {
+        let path = (reference as NSString).appendingPathComponent(file)
+        if FileManager.default.fileExists(atPath: path) {
+          return .learned(try LearnedParameters(contentsOf: path), name: path)
+        }
+      }
+      throw CheckpointError.notFound(reference)
+    }
+    return .learned(try LearnedParameters(contentsOf: reference), name: reference)
+  }
+}

@@ -1,0 +1,82 @@
+import ArgumentParser
+import Foundation
+import VSMLCore
+import VSMLData
+import VSMLTraining
+
+struct EvaluateCommand: ParsableCommand {
+  static let configuration = CommandConfiguration(
+    commandName: "evaluate",
+    abstract: "Meta-test a learner: online accuracy on fresh episodes from the test split (spec section 7).",
+    discussion: """
+      --checkpoint takes a run directory (its best.safetensors, else checkpoint.safetensors), a \
+      .safetensors file, a shipped learner (\(ShippedLearners.names.joined(separator: ", ")), or builtin), \
+      or init (a freshly initialised VSML: the control without meta-learning). --model sgd|adam|mlp-sgd|mlp-adam \
+      evaluates a hand-designed online learner instead. Every learner given the same --seed sees the same \
+      example streams.
+      """)
+
+  @Option(help: "Learner to evaluate: run directory, .safetensors file, shipped name, builtin, or init.")
+  var checkpoint: String?
+
+  @Option(help: "Hand-designed learner instead of a checkpoint: sgd, adam, mlp-sgd, mlp-adam.")
+  var model: String?
+
+  @Option(help: "Comma-separated datasets (registry names or csv:PATH).")
+  var datasets = "fashion-mnist,mnist"
+
+  @Option(help: "Episodes per dataset.")
+  var episodes = 32
+
+  @Option(help: "Examples per episode.")
+  var steps = 2_000
+
+  @Option(help: "Split to draw episodes from: test (default) or validation.")
+  var split = "test"
+
+  @Option(help: "Directory holding the datasets (else VSML_DATA_DIR, then the cache, then a download).")
+  var dataDir: String?
+
+  @Option(help: "Write curves (CSV), a plot (SVG) and summary.json to this directory.")
+  var out: String?
+
+  @OptionGroup var compute: ComputeOptions
+
+  @Flag(help: "Print one JSON object.")
+  var json = false
+
+  func validate() throws {
+    guard (checkpoint == nil) != (model == nil) else { throw ValidationError("give exactly one of --checkpoint or --model") }
+    guard episodes >= 1 else { throw ValidationError("--episodes must be at least 1") }
+    guard steps >= 1 else { throw ValidationError("--steps must be at least 1") }
+    guard DataSplit(rawValue: split) != nil, split != "train" else { throw ValidationError("--split must be test or validation") }
+  }
+
+  func run() throws {
+    let source: LearnerSource
+    do {
+      source = try checkpoint.map(LearnerSource.resolve) ?? LearnerSource.handDesigned(model!)
+    } catch {
+      throw CLIError("\(error)")
+    }
+    let names = datasets.split(separator: ",").map { String($0).trimmingCharacters(in: .whitespaces) }
+    let evaluator = Evaluator(episodes: episodes, steps: steps, seed: compute.seed, threads: compute.threads, split: DataSplit(rawValue: split)!)
+    let locator = DataLocator.standard(dataDirectory: dataDir)
+    var results: [Evaluator.Result] = []
+    for name in names {
+      if !json { FileHandle.standardError.write(Data("evaluating \(source.name) on \(name) (\(episodes) episodes x \(steps) steps)...\n".utf8)) }
+      do {
+        results.append(try evaluator.evaluate(task: TaskSpec(dataset: name), locator: locator, parameters: source.parameters, makeLearner: source.makeLearner))
+      } catch {
+        throw CLIError("\(error)")
+      }
+    }
+    if let out { try EvaluationReport.write(results, learner: source.name, to: out) }
+    if json {
+      printJSON(EvaluationReport.summary(results, learner: source.name, seed: compute.seed))
+    } else {
+      print(EvaluationReport.table(results, learner: source.name))
+      if let out { print("curves, plot and summary written to \(out)") }
+    }
+  }
+}

@@ -1,0 +1,80 @@
+import Foundation
+import XCTest
+import VSML
+@testable import VSMLTraining
+
+final class ConfigurationTests: XCTestCase {
+  func load(_ json: String?, _ overrides: [String] = []) throws -> TrainingConfiguration {
+    try ConfigurationLoader.load(TrainingConfiguration.self, json: json.map { Data($0.utf8) }, overrides: overrides, defaults: TrainingConfiguration())
+  }
+
+  func testDefaultsAreTheCPUScaleSetting() throws {
+    let c = try load(nil)
+    XCTAssertEqual(c.es.pairs, 64)
+    XCTAssertEqual(c.es.hyperparameters.sigma, 0.05)
+    XCTAssertEqual(c.es.hyperparameters.learningRate, 0.025)
+    XCTAssertEqual(c.data.episodeLength, 100)
+    XCTAssertEqual(c.data.tasks.first?.task.dataset, "mnist")
+    XCTAssertNoThrow(try c.validate())
+  }
+
+  func testPartialFileKeepsOtherDefaults() throws {
+    let c = try load(#"{"es": {"pairs": 8}, "seed": 3}"#)
+    XCTAssertEqual(c.es.pairs, 8)
+    XCTAssertEqual(c.seed, 3)
+    XCTAssertEqual(c.es.hyperparameters.sigma, 0.05)
+  }
+
+  func testUnknownKeyIsRejectedNamingIt() {
+    XCTAssertThrowsError(try load(#"{"es": {"pair": 8}}"#)) { error in
+      XCTAssertEqual((error as? ConfigurationError)?.field, "es.pair")
+    }
+    XCTAssertThrowsError(try load(nil, ["model.depth=3"])) { error in
+      XCTAssertEqual((error as? ConfigurationError)?.field, "model.depth")
+    }
+    // Optional fields that are nil by default are still known.
+    XCTAssertNoThrow(try load(#"{"data": {"tasks": [{"task": {"dataset": "mnist", "classSubset": [0, 1]}, "weight": 1}]}}"#))
+  }
+
+  func testWrongTypeNamesTheField() {
+    XCTAssertThrowsError(try load(#"{"es": {"pairs": "many"}}"#)) { error in
+      XCTAssertEqual((error as? ConfigurationError)?.field, "es.pairs")
+    }
+    XCTAssertThrowsError(try load("{not json"))
+  }
+
+  func testOverridesApplyAfterTheFile() throws {
+    let c = try load(#"{"es": {"pairs": 8}}"#, ["es.pairs=16", "model.kind=meta-rnn", "data.episodeLength=7"])
+    XCTAssertEqual(c.es.pairs, 16)
+    XCTAssertEqual(c.model.kind, .metaRNN)
+    XCTAssertEqual(c.data.episodeLength, 7)
+  }
+
+  func testValidationNamesTheField() {
+    var c = TrainingConfiguration()
+    c.es.pairs = 0
+    XCTAssertThrowsError(try c.validate()) { XCTAssertEqual(($0 as? ConfigurationError)?.field, "es.pairs") }
+    c = TrainingConfiguration()
+    c.data.curriculum = [CurriculumStage(start: 0, tasks: c.data.tasks, episodeLength: 10)]
+    XCTAssertThrowsError(try c.validate()) { XCTAssertEqual(($0 as? ConfigurationError)?.field, "data.curriculum[0].start") }
+    c = TrainingConfiguration()
+    c.model.separateBackwardRNN = true
+    XCTAssertThrowsError(try c.validate()) { XCTAssertEqual(($0 as? ConfigurationError)?.field, "model.separateBackwardRNN") }
+  }
+
+  func testCurriculumStageLookup() {
+    var c = TrainingConfiguration()
+    c.data.curriculum = [CurriculumStage(start: 10, tasks: c.data.tasks, episodeLength: 50)]
+    XCTAssertEqual(c.stage(at: 9).index, 0)
+    XCTAssertEqual(c.stage(at: 9).episodeLength, 100)
+    XCTAssertEqual(c.stage(at: 10).index, 1)
+    XCTAssertEqual(c.stage(at: 10).episodeLength, 50)
+  }
+
+  func testConfigurationRoundTripsThroughJSON() throws {
+    var c = tinyConfiguration()
+    c.data.curriculum = [CurriculumStage(start: 2, tasks: c.data.tasks, episodeLength: 5)]
+    let data = try JSONEncoder().encode(c)
+    XCTAssertEqual(try ConfigurationLoader.load(TrainingConfiguration.self, json: data, defaults: TrainingConfiguration()), c)
+  }
+}

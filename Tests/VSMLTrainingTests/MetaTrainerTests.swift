@@ -1,0 +1,124 @@
+import Foundation
+import XCTest
+import VSMLCore
+import VSMLData
+@testable import VSMLTraining
+
+final class MetaTrainerTests: XCTestCase {
+  /// Metrics rows without the wall-clock columns.
+  func deterministicMetrics(_ dir: String) throws -> [String] {
+    let text = try String(contentsOfFile: dir + "/metrics.csv", encoding: .utf8)
+    let rows = text.split(separator: "\n").map { $0.split(separator: ",", omittingEmptySubsequences: false).map(String.init) }
+    let header = rows[0]
+    let timed = Set(["wall_s", "iteration_s", "example_steps_per_s"])
+    let keep = header.indices.filter { !timed.contains(header[$0]) }
+    return rows.map { row in keep.map { row[$0] }.joined(separator: ",") }
+  }
+
+  func testTrainingWritesMetricsCheckpointsAndBest() throws {
+    let dir = temporaryRunDirectory("train")
+    defer { try? FileManager.default.removeItem(atPath: dir) }
+    let trainer = try MetaTrainer(configuration: tinyConfiguration(), runDirectory: dir, locator: syntheticLocator, threads: 2, log: { _ in })
+    try trainer.run()
+    XCTAssertEqual(trainer.strategy.iteration, 4)
+    for file in ["config.json", "metrics.csv", "metrics.jsonl", "checkpoint.json", "checkpoint.safetensors", "best.safetensors"] {
+      XCTAssertTrue(FileManager.default.fileExists(atPath: dir + "/" + file), file)
+    }
+    XCTAssertEqual(try deterministicMetrics(dir).count, 5)  // header + 4 iterations
+    // The stored parameters are the ES mean, under the reference's names.
+    let stored = try LearnedParameters(contentsOf: dir + "/checkpoint.safetensors")
+    XCTAssertEqual(stored.parameters, trainer.strategy.mean)
+    XCTAssertEqual(stored.model, trainer.configuration.model)
+    // A second run cannot overwrite the first.
+    XCTAssertThrowsError(try MetaTrainer(configuration: tinyConfiguration(), runDirectory: dir, locator: syntheticLocator, threads: 1, log: { _ in }))
+  }
+
+  func testResumeIsBitIdenticalToAnUninterruptedRun() throws {
+    let straight = temporaryRunDirectory("straight"), split = temporaryRunDirectory("split")
+    defer {
+      try? FileManager.default.removeItem(atPath: straight)
+      try? FileManager.default.removeItem(atPath: split)
+    }
+    let a = try MetaTrainer(configuration: tinyConfiguration(iterations: 5), runDirectory: straight, locator: syntheticLocator, threads: 2, log: { _ in })
+    try a.run()
+
+    // Interrupted after iteration 3 (a stop request), then resumed to 5.
+    let b = try MetaTrainer(configuration: tinyConfiguration(iterations: 5), runDirectory: split, locator: syntheticLocator, threads: 2, log: { _ in })
+    var count = 0
+    try b.run(shouldStop: { count += 1; return count == 3 })
+    XCTAssertEqual(b.strategy.iteration, 3)
+    let c = try MetaTrainer(resuming: split, locator: syntheticLocator, threads: 2, iterations: nil, log: { _ in })
+    XCTAssertEqual(c.strategy.iteration, 3)
+    try c.run()
+
+    XCTAssertEqual(c.strategy.mean, a.strategy.mean, "final meta-parameters must match bit for bit")
+    XCTAssertEqual(c.strategy.state, a.strategy.state)
+    XCTAssertEqual(try deterministicMetrics(split), try deterministicMetrics(straight))
+  }
+
+  func testResumeAfterAKillDiscardsRowsPastTheCheckpoint() throws {
+    let dir = temporaryRunDirectory("killed")
+    defer { try? FileManager.default.removeItem(atPath: dir) }
+    let a = try MetaTrainer(configuration: tinyConfiguration(iterations: 3), runDirectory: dir, locator: syntheticLocator, threads: 1, log: { _ in })
+    try a.run()  // checkpoints at 2 and at the end (3)
+    // Simulate a kill after iteration 3 was logged but before its checkpoint: rewrite the
+    // checkpoint of iteration 2 by re-running the first two iterations elsewhere.
+    let two = temporaryRunDirectory("two")
+    defer { try? FileManager.default.removeItem(atPath: two) }
+    let b = try MetaTrainer(configuration: tinyConfiguration(iterations: 2), runDirectory: two, locator: syntheticLocator, threads: 1, log: { _ in })
+    try b.run()
+    for file in ["checkpoint.json", "checkpoint.safetensors"] {
+      try FileManager.default.removeItem(atPath: dir + "/" + file)
+      try FileManager.default.copyItem(atPath: two + "/" + file, toPath: dir + "/" + file)
+    }
+    let c = try MetaTrainer(resuming: dir, locator: syntheticLocator, threads: 1, iterations: 3, log: { _ in })
+    XCTAssertEqual(c.strategy.iteration, 2)
+    try c.run()
+    XCTAssertEqual(c.strategy.mean, a.strategy.mean)
+    XCTAssertEqual(try deterministicMetrics(dir).count, 4)
+  }
+
+  func testCorruptCheckpointGivesAClearError() throws {
+    let dir = temporaryRunDirectory("corrupt")
+    defer { try? FileManager.default.removeItem(atPath: dir) }
+    try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+    try Data("{\"formatVersion\": 1, \"iter".utf8).write(to: URL(fileURLWithPath: dir + "/checkpoint.json"))
+    XCTAssertThrowsError(try MetaTrainer(resuming: dir, locator: syntheticLocator, threads: 1, iterations: nil, log: { _ in })) { error in
+      XCTAssertTrue("\(error)".contains("checkpoint.json"), "\(error)")
+    }
+    XCTAssertThrowsError(try MetaTrainer(resuming: dir + "/missing", locator: syntheticLocator, threads: 1, iterations: nil, log: { _ in }))
+    try Data([1, 2, 3]).write(to: URL(fileURLWithPath: dir + "/bad.safetensors"))
+    XCTAssertThrowsError(try LearnedParameters(contentsOf: dir + "/bad.safetensors"))
+  }
+
+  func testEvaluatorOnATinyConfiguration() throws {
+    let evaluator = Evaluator(episodes: 3, steps: 20, seed: 1, threads: 2)
+    let task = TaskSpec(dataset: "sum", transforms: [.resize(side: 4)])
+    let initial = LearnerSource.initial()
+    let r1 = try evaluator.evaluate(task: task, locator: syntheticLocator, parameters: nil, makeLearner: initial.makeLearner)
+    let r2 = try evaluator.evaluate(task: task, locator: syntheticLocator, parameters: nil, makeLearner: initial.makeLearner)
+    XCTAssertEqual(r1.meanAccuracy, r2.meanAccuracy)
+    XCTAssertEqual(r1.curve.mean.count, 20)
+    XCTAssertEqual(r1.episodes, 3)
+    XCTAssertTrue((0...1).contains(r1.meanAccuracy))
+    XCTAssertTrue(r1.curve.lower.allSatisfy { $0 <= 1 + 1e-9 })
+    // Online SGD learns the sum task (a linear rule) well above chance within 20 steps on average.
+    let sgd = try LearnerSource.handDesigned("sgd")
+    let r3 = try Evaluator(episodes: 4, steps: 200, seed: 1, threads: 2).evaluate(
+      task: task, locator: syntheticLocator, parameters: sgd.parameters, makeLearner: sgd.makeLearner)
+    XCTAssertGreaterThan(r3.meanAccuracy, 0.6)
+  }
+
+  func testLearnedParametersRoundTripWithReferenceNames() throws {
+    let dir = temporaryRunDirectory("params")
+    defer { try? FileManager.default.removeItem(atPath: dir) }
+    try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+    var g = SeededGenerator(seed: 3)
+    let params = (0..<2384).map { _ in g.nextNormal() }
+    let learned = LearnedParameters(model: ModelConfiguration(), parameters: params)
+    try learned.write(to: dir + "/p.safetensors", inputSize: 784, classCount: 10)
+    let file = try SafetensorsFile(bytes: readAllBytes(at: dir + "/p.safetensors"))
+    XCTAssertEqual(file.tensors["vsmlrnn/~/sub_rnn/~/custom_lstm/linear/w"]?.shape, [32, 64])
+    XCTAssertEqual(try LearnedParameters(contentsOf: dir + "/p.safetensors").parameters, params)
+  }
+}
