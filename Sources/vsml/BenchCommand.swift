@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import VSML
+import VSMLBaselines
 import VSMLCore
 
 struct BenchCommand: ParsableCommand {
@@ -10,6 +11,9 @@ struct BenchCommand: ParsableCommand {
 
   @Option(help: "Layer sizes: input, hidden..., output.")
   var layers = LayerSizes([784, 10])
+
+  @Option(help: "Learner to measure: vsml (fast and reference paths), or a baseline: \(BaselineModel.allCases.map(\.rawValue).joined(separator: ", ")).")
+  var model = "vsml"
 
   @Option(help: "Independent episodes (parameter sets with their own data) run across threads.")
   var population = 16
@@ -26,11 +30,30 @@ struct BenchCommand: ParsableCommand {
   var json = false
 
   func validate() throws {
+    guard model == "vsml" || BaselineModel(rawValue: model) != nil else {
+      throw ValidationError("unknown --model '\(model)'; choose vsml or one of \(BaselineModel.allCases.map(\.rawValue).joined(separator: ", "))")
+    }
     guard population >= 1 else { throw ValidationError("--population must be at least 1; got \(population)") }
     guard steps >= 1 else { throw ValidationError("--steps must be at least 1; got \(steps)") }
   }
 
   func run() throws {
+    if let baseline = BaselineModel(rawValue: model) {
+      let sizes = layers.sizes
+      let learner = try baseline.makeLearner(inputSize: sizes.first!, classCount: sizes.last!)
+      let r = benchmarkLearner(learner, population: population, steps: steps, threads: compute.threads, seed: compute.seed)
+      if json {
+        printJSON([
+          "model": model, "input_size": sizes.first!, "classes": sizes.last!, "population": population, "steps": steps,
+          "threads": compute.threads, "example_steps_per_s": r.exampleStepsPerSecond, "wall_s": r.seconds,
+          "meta_parameters": learner.parameterCount,
+        ])
+      } else {
+        print("\(model): \(sizes.first!) inputs, \(sizes.last!) classes, \(learner.parameterCount) meta-parameters")
+        print(String(format: "population %d, %d steps, %d threads: %.0f example-steps/s", population, steps, compute.threads, r.exampleStepsPerSecond))
+      }
+      return
+    }
     let config = VSMLConfiguration(layerSizes: layers.sizes)
     let bench = VSMLBenchmark(configuration: config, population: population, steps: steps, threads: compute.threads, seed: compute.seed)
     let r = try bench.run()

@@ -1,0 +1,112 @@
+import ArgumentParser
+import Foundation
+import VSMLCore
+import VSMLData
+import VSMLTraining
+
+struct DemoCommand: ParsableCommand {
+  static let configuration = CommandConfiguration(
+    commandName: "demo",
+    abstract: "A short meta-training run end to end, then a meta-test of its result beside the shipped learner, init and online SGD.",
+    discussion: """
+      Meta-trains VSML by ES on MNIST (14x14, short episodes) for a few minutes, then meta-tests the \
+      result, the shipped learner `builtin`, a freshly initialised VSML (`init`) and online SGD on \
+      unseen Fashion-MNIST and on MNIST (test split, same streams for every learner). Datasets come \
+      from --data-dir, VSML_DATA_DIR, the cache, or a download; if none can be had, the demo says so \
+      and uses the synthetic tasks instead.
+      """)
+
+  @Option(help: "ES iterations of the demo's meta-training.")
+  var iterations = 150
+
+  @Option(help: "Episodes per dataset in the meta-test.")
+  var episodes = 8
+
+  @Option(help: "Examples per meta-test episode.")
+  var steps = 500
+
+  @Option(help: "Directory holding the datasets (else VSML_DATA_DIR, then the cache, then a download).")
+  var dataDir: String?
+
+  @Option(help: "Run directory of the demo's meta-training (default: a new temporary directory).")
+  var out: String?
+
+  @OptionGroup var compute: ComputeOptions
+
+  @Flag(help: "Print one JSON object with every learner's results.")
+  var json = false
+
+  func validate() throws {
+    guard iterations >= 0, episodes >= 1, steps >= 1 else { throw ValidationError("--iterations must be >= 0, --episodes and --steps >= 1") }
+  }
+
+  func say(_ text: String) {
+    if json { FileHandle.standardError.write(Data((text + "\n").utf8)) } else { print(text) }
+    fflush(stdout)
+  }
+
+  func run() throws {
+    let locator = DataLocator.standard(dataDirectory: dataDir)
+    var trainTask = TaskSpec(dataset: "mnist", transforms: [.resize(side: 14)])
+    var testTasks = [TaskSpec(dataset: "fashion-mnist"), TaskSpec(dataset: "mnist")]
+    do {
+      for name in ["mnist", "fashion-mnist"] { _ = try DatasetRegistry.load(name, split: .test, locator: locator) }
+    } catch {
+      say("real datasets unavailable (\(error)).\nFalling back to the synthetic tasks: meta-training on `sum`, meta-testing on `sum` and `random`.")
+      trainTask = TaskSpec(dataset: "sum", transforms: [.resize(side: 14)])
+      testTasks = [TaskSpec(dataset: "sum"), TaskSpec(dataset: "random")]
+    }
+
+    var config = TrainingConfiguration()
+    config.data.tasks = [.init(task: trainTask)]
+    config.data.episodeLength = 50
+    config.es.pairs = 32
+    config.schedule.iterations = iterations
+    config.schedule.checkpointEvery = max(1, iterations)
+    config.schedule.evaluateEvery = 0
+    config.validation.tasks = [trainTask]
+    config.seed = compute.seed
+    let runDirectory = out ?? NSTemporaryDirectory() + "/vsml-demo-\(ProcessInfo.processInfo.processIdentifier)-\(Int(monotonicSeconds()))"
+    say("1/2 meta-training VSML on \(trainTask.dataset) for \(iterations) ES iterations (\(config.es.pairs) antithetic pairs, \(config.data.episodeLength)-example episodes) into \(runDirectory)")
+    let trainer: MetaTrainer
+    do {
+      trainer = try MetaTrainer(configuration: config, runDirectory: runDirectory, locator: locator, threads: compute.threads, log: { _ in })
+      installStopHandlers()
+      let reporter = ProgressReporter(total: iterations, every: max(1, iterations / 10))
+      try trainer.run(shouldStop: { stopRequested.load(ordering: .relaxed) }, progress: json ? nil : reporter.report)
+    } catch {
+      throw CLIError("\(error)")
+    }
+
+    var learners: [LearnerSource] = [.learned(trainer.learned, name: "demo (just trained)")]
+    do { learners.append(try LearnerSource.resolve("builtin")) } catch { say("shipped learner unavailable: \(error)") }
+    learners.append(.initial())
+    learners.append(try LearnerSource.handDesigned("sgd"))
+    say("2/2 meta-testing on \(testTasks.map(\.dataset).joined(separator: ", ")): \(episodes) episodes x \(steps) steps, test split, same streams for every learner")
+    let evaluator = Evaluator(episodes: episodes, steps: steps, seed: compute.seed, threads: compute.threads)
+    var table = ["learner                 " + testTasks.map { $0.dataset.padding(toLength: 24, withPad: " ", startingAt: 0) }.joined()]
+    var summary: [String: Any] = [:]
+    for learner in learners {
+      var row = learner.name.padding(toLength: 24, withPad: " ", startingAt: 0)
+      var results: [Evaluator.Result] = []
+      for task in testTasks {
+        do {
+          let r = try evaluator.evaluate(task: task, locator: locator, parameters: learner.parameters, makeLearner: learner.makeLearner)
+          results.append(r)
+          row += String(format: "%.3f ± %.3f           ", r.meanAccuracy, r.ci95)
+        } catch {
+          throw CLIError("\(error)")
+        }
+      }
+      table.append(row)
+      summary[learner.name] = EvaluationReport.summary(results, learner: learner.name, seed: compute.seed)["datasets"]
+    }
+    if json {
+      printJSON(["learners": summary, "run_directory": runDirectory, "iterations": iterations])
+    } else {
+      print("\nmean online accuracy over \(steps) examples (95% interval over \(episodes) episodes)")
+      print(table.joined(separator: "\n"))
+      print("\nreproduce or extend: vsml train --out DIR (defaults), vsml evaluate --checkpoint DIR; see docs/RESULTS.md")
+    }
+  }
+}
