@@ -1,5 +1,6 @@
 import Foundation
 import Evolution
+import VSML
 import VSMLCore
 import VSMLData
 
@@ -48,7 +49,13 @@ public final class MetaTrainer {
     shape = (first.inputSize, first.classCount)
     let learner = try configuration.model.makeLearner(inputSize: shape.inputSize, classCount: shape.classCount)
     var generator = SeededGenerator(seed: configuration.seed, stream: 0x1217)
-    let initial = learner.initialParameters(using: &generator)
+    var initial = learner.initialParameters(using: &generator)
+    if let start = configuration.initialParameters {
+      guard let source = try LearnerSource.resolve(start).parameters, source.count == initial.count else {
+        throw ConfigurationError(field: "initialParameters", message: "\(start) does not hold \(initial.count) parameters of a \(configuration.model.kind.rawValue) model")
+      }
+      initial = source
+    }
     strategy = try OpenAIES(
       setup: .init(dimension: initial.count, pairs: configuration.es.pairs, seed: configuration.seed),
       hyperparameters: configuration.es.hyperparameters, initialMean: initial)

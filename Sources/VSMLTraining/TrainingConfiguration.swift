@@ -101,6 +101,9 @@ public struct TrainingConfiguration: Codable, Hashable, Sendable {
   public var validation = ValidationConfiguration()
   /// Seed of every random draw of the run.
   public var seed: UInt64 = 0
+  /// Start the ES mean from these learned parameters (a .safetensors file, a run directory or a
+  /// shipped learner name) instead of the model's initialiser: to continue or improve a learner.
+  public var initialParameters: String?
 
   public init() {}
 
