@@ -36,7 +36,7 @@ public struct Evaluator: Sendable {
     /// Accuracy over the first 100 steps (or all steps if fewer), averaged over episodes.
     public var first100Accuracy: Double
     public var meanLoss: Double
-    /// Per-step accuracy over episodes: mean and 95 % band.
+    /// Per-step accuracy over episodes: mean and 95 % band (clipped to [0, 1]).
     public var curve: Statistics.Curve
     /// Number of episodes whose loss was not finite.
     public var nonFiniteEpisodes: Int
@@ -76,10 +76,14 @@ public struct Evaluator: Sendable {
     let mean = Statistics.meanInterval95(perEpisode)
     let final = Statistics.meanInterval95(finals)
     let losses = results.map { Double($0.meanLoss) }
+    var curve = Statistics.stepCurve(correct)
+    // Accuracies lie in [0, 1]; so does their interval.
+    curve.lower = curve.lower.map { min(max($0, 0), 1) }
+    curve.upper = curve.upper.map { min(max($0, 0), 1) }
     return Result(
       task: name, split: split, episodes: results.count, steps: steps,
       meanAccuracy: mean.mean, ci95: mean.halfWidth, finalAccuracy: final.mean, finalCI95: final.halfWidth,
       first100Accuracy: Statistics.mean(firsts), meanLoss: Statistics.mean(losses.filter(\.isFinite)),
-      curve: Statistics.stepCurve(correct), nonFiniteEpisodes: losses.filter { !$0.isFinite }.count)
+      curve: curve, nonFiniteEpisodes: losses.filter { !$0.isFinite }.count)
   }
 }

@@ -1,0 +1,42 @@
+import ArgumentParser
+import Foundation
+import VSMLTraining
+
+struct PlotCommand: ParsableCommand {
+  static let configuration = CommandConfiguration(
+    commandName: "plot", abstract: "Plot meta-training curves of one or more run directories as SVG.")
+
+  @Argument(help: "Run directories (each with metrics.csv).")
+  var runs: [String]
+
+  @Option(help: "x axis column: wall_s (shown in minutes) or iteration.")
+  var x = "wall_s"
+
+  @Option(help: "y axis column, e.g. mean_accuracy, mean_fitness, validation_accuracy.")
+  var y = "mean_accuracy"
+
+  @Option(help: "Moving-average window in iterations (1: raw).")
+  var smoothing = 10
+
+  @Option(help: "Output SVG file.")
+  var out: String
+
+  @Option(help: "Plot title.")
+  var title: String?
+
+  func validate() throws {
+    guard !runs.isEmpty else { throw ValidationError("give at least one run directory") }
+    guard smoothing >= 1 else { throw ValidationError("--smoothing must be >= 1") }
+  }
+
+  func run() throws {
+    do {
+      let series = try runs.map { try RunPlot.series(runDirectory: $0, x: x, y: y, smoothing: y == "validation_accuracy" ? 1 : smoothing) }
+      let plot = SVGPlot(title: title ?? "\(y) during meta-training", xLabel: x == "wall_s" ? "wall-clock minutes" : x, yLabel: y, series: series)
+      try plot.write(to: out)
+      print("wrote \(out)")
+    } catch {
+      throw CLIError("\(error)")
+    }
+  }
+}
