@@ -5,5 +5,5 @@ struct VSMLCommand: ParsableCommand {
   static let configuration = CommandConfiguration(
     commandName: "vsml",
     abstract: "Meta-learn learning algorithms with Variable Shared Meta Learning (VSML).",
-    subcommands: [InfoCommand.self, BenchCommand.self, DataCommand.self, TrainCommand.self])
+    subcommands: [InfoCommand.self, BenchCommand.self, DataCommand.self, TrainCommand.self, CloneCommand.self])
 }
