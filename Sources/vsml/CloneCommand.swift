@@ -27,10 +27,13 @@ struct CloneCommand: ParsableCommand {
   var seed: UInt64 = 0
 
   @Option(help: "Adam steps of gradient cloning (0 keeps the starting point).")
-  var iterations: Int = 0
+  var iterations: Int = 300
 
   @Option(help: "Starting point: scaffold (hand-wired) or random (spec §2 initialiser).")
   var initialization: BackpropCloning.Initialization = .scaffold
+
+  @Option(help: "Start from these parameters (a file written by vsml clone) instead of --initialization.")
+  var from: String?
 
   @Option(help: "Sequences per Adam step.")
   var batchSize: Int = 16
@@ -91,14 +94,17 @@ struct CloneCommand: ParsableCommand {
                                      backwardGain: Double(Self.classCount))
     config.inputSize = Self.inputSize
     let cloning = BackpropCloning(config)
-    let start = try cloning.initialParameters()
+    let start = try from.map { try LearnedParameters(contentsOf: $0).parameters } ?? cloning.initialParameters()
+    guard start.count == cloning.layout.count else {
+      throw ValidationError("--from holds \(start.count) parameters; a single 784 x 10 sub-RNN block has \(cloning.layout.count)")
+    }
     func report(_ name: String, _ p: [Float]) {
       let r = CloningReport(cloning: cloning, parameters: p.map(Double.init), count: Self.reportSequences,
                             length: Self.reportLength, seed: seed &+ 1)
       print(String(format: "%@: held-out loss %.6g  forward rel err %.4f  backward rel err %.4f  update rel err %.4f  update corr %.6f",
                    name, r.loss, r.forwardRelativeError, r.backwardRelativeError, r.updateRelativeError, r.updateCorrelation))
     }
-    report("start (\(initialization.rawValue))", start)
+    report("start (\(from ?? initialization.rawValue))", start)
     let clock = Date()
     let trained = cloning.train(from: start) { p in
       if p.iteration % every == 0 || p.iteration == iterations {
