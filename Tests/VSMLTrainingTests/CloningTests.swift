@@ -1,3 +1,5 @@
+import Evolution
+import Foundation
 import Testing
 import VSML
 import VSMLCore
@@ -36,35 +38,42 @@ import VSMLCore
     #expect(worst < 1e-5, "worst relative gradient error \(worst)")
   }
 
-  @Test func clonedLossDecreasesFromRandomInitialisation() throws {
+  @Test func cloningLossDecreasesOnATinyCase() throws {
+    // Random initialisation (spec §2), one fixed batch of 4 sequences of 8 steps, 300 Adam steps.
     var configuration = BackpropCloning.Configuration()
     configuration.initialization = .random
-    configuration.iterations = 40
-    configuration.batchSize = 4
-    configuration.sequenceLength = 8
-    configuration.learningRate = 3e-3
     let cloning = BackpropCloning(configuration)
-    let start = try cloning.initialParameters()
-    let held = cloning.batch(iteration: 0, count: 8, length: 8)
-    let before = cloning.lossAndGradient(parameters: start.map(Double.init), batch: held).loss
-    let trained = cloning.train(from: start)
-    let after = cloning.lossAndGradient(parameters: trained.map(Double.init), batch: held).loss
-    #expect(after < 0.5 * before, "loss \(before) -> \(after)")
+    var theta = try cloning.initialParameters()
+    let batch = cloning.batch(iteration: 0, count: 4, length: 8)
+    let before = cloning.lossAndGradient(parameters: theta.map(Double.init), batch: batch).loss
+    var adam = Adam(dimension: theta.count)
+    for _ in 0..<300 {
+      let g = cloning.lossAndGradient(parameters: theta.map(Double.init), batch: batch).gradient
+      adam.step(parameters: &theta, gradient: g.map(Float.init), learningRate: 1e-2)
+    }
+    let after = cloning.lossAndGradient(parameters: theta.map(Double.init), batch: batch).loss
+    #expect(after < 0.2 * before, "loss \(before) -> \(after)")
   }
 
   @Test func scaffoldTracksTheTeachersWeightUpdate() throws {
-    var configuration = BackpropCloning.Configuration()
-    configuration.iterations = 10
-    configuration.batchSize = 4
-    configuration.sequenceLength = 16
-    let cloning = BackpropCloning(configuration)
+    let cloning = BackpropCloning(BackpropCloning.Configuration())
     let start = try cloning.initialParameters()
-    let before = CloningReport(cloning: cloning, parameters: start.map(Double.init), count: 8, length: 60, seed: 1)
-    #expect(before.updateCorrelation > 0.95, "\(before)")
-    #expect(before.updateRelativeError < 0.2, "\(before)")
-    #expect(before.forwardRelativeError < 0.2, "\(before)")
-    let trained = cloning.train(from: start)
-    let after = CloningReport(cloning: cloning, parameters: trained.map(Double.init), count: 8, length: 60, seed: 1)
-    #expect(after.loss <= before.loss * 1.05, "\(before) -> \(after)")
+    let report = CloningReport(cloning: cloning, parameters: start.map(Double.init), count: 8, length: 60, seed: 1)
+    #expect(report.updateCorrelation > 0.9999, "\(report)")
+    #expect(report.updateRelativeError < 0.05, "\(report)")
+    #expect(report.forwardRelativeError < 0.05 && report.backwardRelativeError < 0.05, "\(report)")
+  }
+
+  /// The shipped clones (docs/CLONING.md) on held-out sequences: the implied weight update follows
+  /// the teacher's.
+  @Test(arguments: [("backprop.safetensors", 0.9999, 0.05), ("backprop-random-init.safetensors", 0.93, 0.25)])
+  func shippedClonesTrackTheTeacher(file: String, minimumCorrelation: Double, maximumUpdateError: Double) throws {
+    let path = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+      .deletingLastPathComponent().appendingPathComponent("Sources/VSMLTraining/Learners/\(file)").path
+    let learned = try LearnedParameters(contentsOf: path)
+    let cloning = BackpropCloning(BackpropCloning.Configuration())
+    let report = CloningReport(cloning: cloning, parameters: learned.parameters.map(Double.init), count: 8, length: 200, seed: 1)
+    #expect(report.updateCorrelation > minimumCorrelation, "\(report)")
+    #expect(report.updateRelativeError < maximumUpdateError, "\(report)")
   }
 }
