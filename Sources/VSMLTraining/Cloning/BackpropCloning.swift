@@ -1,0 +1,102 @@
+import Evolution
+import VSML
+import VSMLCore
+
+/// Backprop cloning, stage (a) (Kirsch & Schmidhuber 2021, §3.1 "VSML RNNs can implement
+/// backpropagation"): gradient descent on the shared sub-RNN parameters so that one connection's
+/// messages and implied weight follow a `BackpropTeacher` on random sequences.
+///
+/// Each iteration draws `batchSize` sequences of `sequenceLength` steps, averages the cloning loss
+/// and its BPTT gradient (`CellGradient`), clips the gradient norm and takes one Adam step.
+public struct BackpropCloning: Sendable {
+  /// How the parameters start.
+  public enum Initialization: String, Codable, Sendable, CaseIterable {
+    /// The hand-wired `BackpropScaffold`.
+    case scaffold
+    /// The reference initialiser (spec §2), as meta-training starts.
+    case random
+  }
+
+  public struct Configuration: Codable, Hashable, Sendable {
+    public var iterations: Int = 300
+    public var batchSize: Int = 16
+    public var sequenceLength: Int = 24
+    /// Adam learning rate (spec §5, gradient-based alternative: 1e-3).
+    public var learningRate: Double = 1e-3
+    /// Gradient-norm clip (spec §5: 25).
+    public var gradientClip: Double = 25
+    public var seed: UInt64 = 0
+    public var initialization: Initialization = .scaffold
+    public var teacher = BackpropTeacher()
+    /// Input size A of the layer the clone is for (sets the initial-state scale 1/√A).
+    public var inputSize: Int = 784
+    public init() {}
+  }
+
+  public let configuration: Configuration
+  public let layout: SubRNNParameterLayout
+  public let cell: CellGradient
+  public let sampler: CloningSequenceSampler
+
+  public init(_ configuration: Configuration, subRNN: SubRNNConfiguration = .init(), microTicks: Int = 2) {
+    self.configuration = configuration
+    layout = SubRNNParameterLayout(subRNN)
+    cell = CellGradient(layout: layout, microTicks: microTicks, weightLane: BackpropScaffold.weightLane)
+    sampler = CloningSequenceSampler(teacher: configuration.teacher, stateSize: subRNN.stateSize,
+                                     randomLanes: subRNN.randomStateLanes, inputSize: configuration.inputSize,
+                                     weightLane: BackpropScaffold.weightLane)
+  }
+
+  /// The starting parameters (one block).
+  public func initialParameters() throws -> [Float] {
+    switch configuration.initialization {
+    case .scaffold:
+      return BackpropScaffold.parameters(layout: layout, teacher: configuration.teacher)
+    case .random:
+      let net = try VSMLNetwork(VSMLConfiguration(layerSizes: [1, 1]))
+      var g = SeededGenerator(seed: configuration.seed, stream: 0xC1_0E)
+      return net.initialParameters(using: &g)
+    }
+  }
+
+  /// Mean loss and gradient over a batch of sequences.
+  public func lossAndGradient(parameters: [Double], batch: [CellGradient.Sequence]) -> (loss: Double, gradient: [Double]) {
+    var gradient = [Double](repeating: 0, count: layout.count)
+    var loss = 0.0
+    for s in batch { loss += cell.accumulate(parameters: parameters, sequence: s, scales: sampler.scales, into: &gradient) }
+    let n = Double(batch.count)
+    return (loss / n, gradient.map { $0 / n })
+  }
+
+  /// A batch for iteration `iteration` (deterministic in the seed).
+  public func batch(iteration: Int, count: Int, length: Int) -> [CellGradient.Sequence] {
+    var g = SeededGenerator(seed: configuration.seed, stream: 0xBA7C, iteration)
+    return (0..<count).map { _ in sampler.sequence(length: length, using: &g) }
+  }
+
+  /// Progress of one iteration.
+  public struct Progress: Sendable {
+    public var iteration: Int
+    public var loss: Double
+    public var gradientNorm: Double
+  }
+
+  /// Runs `configuration.iterations` Adam steps from `parameters`; returns the final parameters.
+  public func train(from parameters: [Float], report: (Progress) -> Void = { _ in }) -> [Float] {
+    var theta = parameters
+    var adam = Adam(dimension: theta.count)
+    for it in 1...max(configuration.iterations, 1) where configuration.iterations > 0 {
+      let batch = self.batch(iteration: it, count: configuration.batchSize, length: configuration.sequenceLength)
+      var (loss, g) = lossAndGradient(parameters: theta.map(Double.init), batch: batch)
+      let norm = g.reduce(0) { $0 + $1 * $1 }.squareRoot()
+      if norm > configuration.gradientClip { g = g.map { $0 * configuration.gradientClip / norm } }
+      guard loss.isFinite, norm.isFinite else {
+        report(Progress(iteration: it, loss: loss, gradientNorm: norm))
+        continue  // NaN is worst: skip the step
+      }
+      adam.step(parameters: &theta, gradient: g.map(Float.init), learningRate: Float(configuration.learningRate))
+      report(Progress(iteration: it, loss: loss, gradientNorm: norm))
+    }
+    return theta
+  }
+}
