@@ -3,8 +3,10 @@ import Foundation
 /// Learned algorithms that ship with the project (safetensors files in the package's resources),
 /// addressable by name wherever a checkpoint is accepted.
 public enum ShippedLearners {
-  /// `scratch`: meta-trained from scratch by ES on MNIST (docs/RESULTS.md has its command).
-  public static let names = ["scratch"]
+  /// `scratch`: meta-trained from scratch by ES on MNIST; `backprop` and `backprop-random-init`:
+  /// online SGD cloned into the cell (docs/CLONING.md); `improved`: `backprop-random-init`
+  /// meta-improved by ES on MNIST. docs/RESULTS.md has the command behind each.
+  public static let names = ["scratch", "backprop", "backprop-random-init", "improved"]
   /// The shipped learner `builtin` stands for: the best one on the validation split.
   public static let builtin = "scratch"
 
