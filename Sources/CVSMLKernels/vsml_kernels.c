@@ -8,7 +8,7 @@
 #define VSML_MXCSR_FTZ_DAZ 0x8040u
 #endif
 
-#if defined(__AVX512F__)
+#if defined(__AVX512F__) && defined(__AVX512DQ__)
 #include <immintrin.h>
 #define VSML_VECTOR_BITS 512
 typedef __m512 vf;
@@ -21,9 +21,9 @@ typedef __m512 vf;
 #define vfma(a, b, c) _mm512_fmadd_ps((a), (b), (c))
 #define vmin(a, b) _mm512_min_ps((a), (b))
 #define vmax(a, b) _mm512_max_ps((a), (b))
-/* Round to nearest integer. */
-#define vround(x) _mm512_roundscale_ps((x), _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC)
-/* x * 2^n for integral n, exact. */
+/* x - floor(x), in [0, 1): one instruction (AVX512DQ reduce, round down, no exceptions). */
+#define vfrac(x) _mm512_reduce_ps((x), _MM_FROUND_TO_NEG_INF | _MM_FROUND_NO_EXC)
+/* x * 2^floor(n), exact. */
 #define vscale2(x, n) _mm512_scalef_ps((x), (n))
 /* 1/x: 14-bit estimate and one Newton step (relative error ~1e-8 before rounding). */
 static inline vf vrecip(vf x) {
@@ -33,6 +33,8 @@ static inline vf vrecip(vf x) {
 }
 #else
 #define VSML_VECTOR_BITS 0
+/* 64-byte vectors are internal to this file; their ABI without AVX-512 does not matter. */
+#pragma clang diagnostic ignored "-Wpsabi"
 typedef float vf __attribute__((vector_size(64)));
 typedef int vi __attribute__((vector_size(64)));
 static inline vf vset1(float x) { vf v = {x, x, x, x, x, x, x, x, x, x, x, x, x, x, x, x}; return v; }
@@ -42,12 +44,24 @@ static inline void vstore(float *p, vf v) { memcpy(p, &v, sizeof v); }
 #define vsub(a, b) ((a) - (b))
 #define vmul(a, b) ((a) * (b))
 #define vfma(a, b, c) ((a) * (b) + (c))
-static inline vf vmin(vf a, vf b) { return a < b ? a : b; }
-static inline vf vmax(vf a, vf b) { return a > b ? a : b; }
-/* Adding 1.5 * 2^23 rounds |x| < 2^22 to the nearest integer. */
-static inline vf vround(vf x) { const vf shift = vset1(12582912.0f); return (x + shift) - shift; }
+/* Lane-wise select by comparison mask (all ones where true). */
+static inline vf vselect(vi mask, vf a, vf b) { return (vf)((mask & (vi)a) | (~mask & (vi)b)); }
+/* min/max with the second operand returned where either is NaN, as AVX-512 does. */
+static inline vf vmin(vf a, vf b) { return vselect((vi)(a < b), a, b); }
+static inline vf vmax(vf a, vf b) { return vselect((vi)(a > b), a, b); }
+/* floor(x) for |x| < 2^22: adding 1.5 * 2^23 rounds to the nearest integer, then step down
+   where that rounded up. */
+static inline vf vfloor(vf x) {
+  const vf shift = vset1(12582912.0f);
+  vf n = (x + shift) - shift;
+  return vselect((vi)(n > x), n - 1.0f, n);
+}
+static inline vf vfrac(vf x) {
+  x = vmax(vset1(-126.0f), x); /* below this 2^x is 0 in float anyway; NaN passes through */
+  return x - vfloor(x);
+}
 static inline vf vscale2(vf x, vf n) {
-  n = vmax(n, vset1(-126.0f));
+  n = vfloor(vmax(vset1(-126.0f), n));
   vi bits = (__builtin_convertvector(n, vi) + 127) << 23;
   vf scale;
   memcpy(&scale, &bits, sizeof scale);
@@ -62,19 +76,19 @@ int vsml_kernel_vector_bits(void) { return VSML_VECTOR_BITS; }
    clamp keeps the reciprocal's Newton step away from inf * 0. */
 #define VSML_EXP2_CLAMP 64.0f
 
-/* 2^t for t <= 64: t = n + r, |r| <= 1/2, near-minimax degree-6 polynomial for 2^r (relative
-   error 2e-9 before rounding), exponent n put in exactly. */
+/* 2^t for t <= 64: t = n + r with n = floor(t) and 0 <= r < 1, a near-minimax degree-6
+   polynomial for 2^r (relative error 2e-9 before rounding), and the exponent n put in exactly
+   (scalef uses floor(t) itself, so n is never formed). */
 static inline vf vexp2(vf t) {
   t = vmin(vset1(VSML_EXP2_CLAMP), t); /* operand order: a NaN t passes through */
-  vf n = vround(t);
-  vf r = vsub(t, n);
-  vf p = vfma(vset1(1.5353360504377633e-4f), r, vset1(1.3398875016719103e-3f));
-  p = vfma(p, r, vset1(9.61843691766262e-3f));
-  p = vfma(p, r, vset1(5.5503323674201965e-2f));
-  p = vfma(p, r, vset1(2.4022647738456726e-1f));
-  p = vfma(p, r, vset1(6.931471824645996e-1f));
+  vf r = vfrac(t);
+  vf p = vfma(vset1(2.1612919226754457e-4f), r, vset1(1.246784464456141e-3f));
+  p = vfma(p, r, vset1(9.675451554358006e-3f));
+  p = vfma(p, r, vset1(5.5485282093286514e-2f));
+  p = vfma(p, r, vset1(2.402293086051941e-1f));
+  p = vfma(p, r, vset1(6.931470632553101e-1f));
   p = vfma(p, r, vset1(1.0f));
-  return vscale2(p, n);
+  return vscale2(p, t);
 }
 
 /* sigmoid(z) given t = -log2(e) z. */
