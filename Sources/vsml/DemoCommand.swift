@@ -106,7 +106,12 @@ struct DemoCommand: ParsableCommand {
     } else {
       print("\nmean online accuracy over \(steps) examples (95% interval over \(episodes) episodes)")
       print(table.joined(separator: "\n"))
-      print("\nreproduce or extend: vsml train --out DIR (defaults), vsml evaluate --checkpoint DIR; see docs/RESULTS.md")
+      print("""
+
+        A run this short usually ends on or just past the plateau at chance that from-scratch
+        meta-training starts on; `builtin` is the shipped result of a longer run. Reproduce or extend:
+        vsml train --out DIR (the defaults), vsml evaluate --checkpoint DIR; see docs/RESULTS.md.
+        """)
     }
   }
 }
