@@ -1,10 +1,10 @@
-// Vector kernels shared by the baseline learners: a rational tanh (and the sigmoid built on it), the
+// Vector kernels shared by the baseline learners: activations (from VSMLCore's `FastMath`), the
 // row-broadcast matrix-vector product, the LSTM cell update and the soft clip of the predictions.
 //
 // Performance facts these follow (docs/PLATFORM_NOTES.md of the project): `SIMD16<Float>` fused
 // multiply-adds reach peak only with a named target CPU (Package.swift sets one); a lane of a
 // `SIMD16` value must not be broadcast inside a product loop (LLVM splits the accumulator), so every
-// broadcast reads a `Float` from a pointer; libm calls per lane cost ~20x a rational approximation.
+// broadcast reads a `Float` from a pointer; libm calls per lane cost ~20x a vectorised approximation.
 
 import VSMLCore
 
@@ -12,44 +12,9 @@ import VSMLCore
 import Glibc
 #endif
 
-/// Beyond this magnitude the rational tanh is clamped: tanh(7.9988) rounds to 1 - 2^-24 in Float.
-/// (Eigen's `generic_fast_tanh_float`, FMA variant.)
-@usableFromInline let tanhClamp: Float = 7.99881172180175781
-
-// Numerator (odd) and denominator (even) coefficients of the [13/6] rational minimax fit of tanh
-// on [-tanhClamp, tanhClamp] (Eigen, MathFunctionsImpl.h). Maximum error ~2 ulp near 0, < 3e-7 absolute.
-@usableFromInline let tanhAlpha1: Float = 4.89352455891786e-03
-@usableFromInline let tanhAlpha3: Float = 6.37261928875436e-04
-@usableFromInline let tanhAlpha5: Float = 1.48572235717979e-05
-@usableFromInline let tanhAlpha7: Float = 5.12229709037114e-08
-@usableFromInline let tanhAlpha9: Float = -8.60467152213735e-11
-@usableFromInline let tanhAlpha11: Float = 2.00018790482477e-13
-@usableFromInline let tanhAlpha13: Float = -2.76076847742355e-16
-@usableFromInline let tanhBeta0: Float = 4.89352518554385e-03
-@usableFromInline let tanhBeta2: Float = 2.26843463243900e-03
-@usableFromInline let tanhBeta4: Float = 1.18534705686654e-04
-@usableFromInline let tanhBeta6: Float = 1.19825839466702e-06
-
-/// Sixteen-lane tanh by a rational function (absolute error < 3e-7 everywhere; NaN propagates).
+/// Sixteen-lane tanh: the project's vectorised activation (`FastMath`, |error| <= 2e-7; NaN propagates).
 @inline(__always)
-func vectorTanh(_ input: SIMD16<Float>) -> SIMD16<Float> {
-  // pointwiseMin/Max lower to vminps/vmaxps; `clamped` became a lane-by-lane loop.
-  let x = pointwiseMax(pointwiseMin(input, SIMD16(repeating: tanhClamp)), SIMD16(repeating: -tanhClamp))
-  let x2 = x * x
-  var p = SIMD16<Float>(repeating: tanhAlpha13)
-  p = SIMD16<Float>(repeating: tanhAlpha11).addingProduct(p, x2)
-  p = SIMD16<Float>(repeating: tanhAlpha9).addingProduct(p, x2)
-  p = SIMD16<Float>(repeating: tanhAlpha7).addingProduct(p, x2)
-  p = SIMD16<Float>(repeating: tanhAlpha5).addingProduct(p, x2)
-  p = SIMD16<Float>(repeating: tanhAlpha3).addingProduct(p, x2)
-  p = SIMD16<Float>(repeating: tanhAlpha1).addingProduct(p, x2)
-  p = p * x
-  var q = SIMD16<Float>(repeating: tanhBeta6)
-  q = SIMD16<Float>(repeating: tanhBeta4).addingProduct(q, x2)
-  q = SIMD16<Float>(repeating: tanhBeta2).addingProduct(q, x2)
-  q = SIMD16<Float>(repeating: tanhBeta0).addingProduct(q, x2)
-  return p / q
-}
+func vectorTanh(_ x: SIMD16<Float>) -> SIMD16<Float> { FastMath.tanh(x) }
 
 /// Sixteen-lane square root of non-negative values, `v · rsqrt(v)` with the reciprocal square root
 /// from the classic bit-pattern estimate refined by three Newton steps (relative error ~1e-7).
@@ -63,37 +28,17 @@ func vectorSquareRoot(_ v: SIMD16<Float>) -> SIMD16<Float> {
   return v * y
 }
 
-/// Sixteen-lane logistic sigmoid, `1/2 + tanh(x/2)/2` (absolute error < 2e-7).
+/// Sixteen-lane logistic sigmoid (`FastMath`, |error| <= 2e-7).
 @inline(__always)
-func vectorSigmoid(_ x: SIMD16<Float>) -> SIMD16<Float> {
-  0.5 + 0.5 * vectorTanh(0.5 * x)
-}
+func vectorSigmoid(_ x: SIMD16<Float>) -> SIMD16<Float> { FastMath.sigmoid(x) }
 
-/// Scalar tanh with the same rational function as `vectorTanh` (so both paths agree bit for bit
-/// up to FMA contraction).
+/// Scalar tanh with the same approximation as `vectorTanh`, so both paths agree.
 @inline(__always)
-func scalarTanh(_ input: Float) -> Float {
-  if input.isNaN { return input }
-  let x = min(max(input, -tanhClamp), tanhClamp)
-  let x2 = x * x
-  var p = tanhAlpha13
-  p = tanhAlpha11.addingProduct(p, x2)
-  p = tanhAlpha9.addingProduct(p, x2)
-  p = tanhAlpha7.addingProduct(p, x2)
-  p = tanhAlpha5.addingProduct(p, x2)
-  p = tanhAlpha3.addingProduct(p, x2)
-  p = tanhAlpha1.addingProduct(p, x2)
-  p = p * x
-  var q = tanhBeta6
-  q = tanhBeta4.addingProduct(q, x2)
-  q = tanhBeta2.addingProduct(q, x2)
-  q = tanhBeta0.addingProduct(q, x2)
-  return p / q
-}
+func scalarTanh(_ x: Float) -> Float { FastMath.tanh(SIMD16(repeating: x))[0] }
 
-/// Scalar logistic sigmoid, `1/2 + tanh(x/2)/2`.
+/// Scalar logistic sigmoid with the same approximation as `vectorSigmoid`.
 @inline(__always)
-func scalarSigmoid(_ x: Float) -> Float { 0.5 + 0.5 * scalarTanh(0.5 * x) }
+func scalarSigmoid(_ x: Float) -> Float { FastMath.sigmoid(SIMD16(repeating: x))[0] }
 
 /// Bound of the soft clip applied to every prediction (spec §4: `ŷ = 100 · tanh(z / 100)`).
 public let baselineLogitBound: Float = 100
