@@ -8,7 +8,7 @@ public enum ShippedLearners {
   /// meta-improved by ES on MNIST. docs/RESULTS.md has the command behind each.
   public static let names = ["scratch", "backprop", "backprop-random-init", "improved"]
   /// The shipped learner `builtin` stands for: the best one on the validation split.
-  public static let builtin = "scratch"
+  public static let builtin = "backprop"
 
   /// Path of a shipped learner's file, or nil if `name` is not shipped.
   public static func path(of name: String) -> String? {

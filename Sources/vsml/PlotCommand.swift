@@ -24,6 +24,12 @@ struct PlotCommand: ParsableCommand {
   @Option(help: "Plot title.")
   var title: String?
 
+  @Option(help: "An extra series given as points x:y,x:y,... (e.g. figures reported elsewhere).")
+  var reference: String?
+
+  @Option(help: "Legend name of --reference.")
+  var referenceLabel = "reference"
+
   func validate() throws {
     guard !runs.isEmpty else { throw ValidationError("give at least one run directory") }
     guard smoothing >= 1 else { throw ValidationError("--smoothing must be >= 1") }
@@ -31,10 +37,22 @@ struct PlotCommand: ParsableCommand {
 
   func run() throws {
     do {
-      let series = try runs.map { try RunPlot.series(runDirectory: $0, x: x, y: y, smoothing: y == "validation_accuracy" ? 1 : smoothing) }
+      var series = try runs.map { try RunPlot.series(runDirectory: $0, x: x, y: y, smoothing: y == "validation_accuracy" ? 1 : smoothing) }
+      if let reference {
+        let points = try reference.split(separator: ",").map { pair -> (Double, Double) in
+          let parts = pair.split(separator: ":")
+          guard parts.count == 2, let px = Double(parts[0]), let py = Double(parts[1]) else {
+            throw ValidationError("--reference takes x:y pairs separated by commas; got '\(pair)'")
+          }
+          return (px, py)
+        }
+        series.append(SVGPlot.Series(name: referenceLabel, x: points.map(\.0), y: points.map(\.1)))
+      }
       let plot = SVGPlot(title: title ?? "\(y) during meta-training", xLabel: x == "wall_s" ? "wall-clock minutes" : x, yLabel: y, series: series)
       try plot.write(to: out)
       print("wrote \(out)")
+    } catch let error as ValidationError {
+      throw error
     } catch {
       throw CLIError("\(error)")
     }
