@@ -33,3 +33,21 @@ public enum RunPlot {
     return SVGPlot.Series(name: label ?? (runDirectory as NSString).lastPathComponent, x: xs, y: ys)
   }
 }
+
+extension RunPlot {
+  /// A meta-test curve written by `vsml evaluate --out` (`curve-DATASET.csv`: step, mean,
+  /// lower95, upper95), smoothed by a moving average over `smoothing` steps.
+  public static func curveSeries(csvPath: String, label: String, smoothing: Int) throws -> SVGPlot.Series {
+    guard let text = try? String(contentsOfFile: csvPath, encoding: .utf8) else { throw CheckpointError.unreadable(csvPath, "no curve found") }
+    let rows = text.split(separator: "\n").dropFirst().map { $0.split(separator: ",").compactMap { Double($0) } }.filter { $0.count >= 2 }
+    let xs = rows.map { $0[0] }, ys = rows.map { $0[1] }
+    var smoothed: [Double] = []
+    var sum = 0.0
+    for i in ys.indices {
+      sum += ys[i]
+      if i >= smoothing { sum -= ys[i - smoothing] }
+      smoothed.append(sum / Double(min(i + 1, smoothing)))
+    }
+    return SVGPlot.Series(name: label, x: xs, y: smoothed)
+  }
+}

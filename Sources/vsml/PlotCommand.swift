@@ -6,7 +6,7 @@ struct PlotCommand: ParsableCommand {
   static let configuration = CommandConfiguration(
     commandName: "plot", abstract: "Plot meta-training curves of one or more run directories as SVG.")
 
-  @Argument(help: "Run directories (each with metrics.csv).")
+  @Argument(help: "Run directories (each with metrics.csv), or meta-test curves (curve-DATASET.csv from `vsml evaluate --out`) given as LABEL=FILE.csv.")
   var runs: [String]
 
   @Option(help: "x axis column: wall_s (shown in minutes) or iteration.")
@@ -37,7 +37,14 @@ struct PlotCommand: ParsableCommand {
 
   func run() throws {
     do {
-      var series = try runs.map { try RunPlot.series(runDirectory: $0, x: x, y: y, smoothing: y == "validation_accuracy" ? 1 : smoothing) }
+      var series = try runs.map { run -> SVGPlot.Series in
+        if run.hasSuffix(".csv") {
+          let parts = run.split(separator: "=", maxSplits: 1).map(String.init)
+          let (label, path) = parts.count == 2 ? (parts[0], parts[1]) : (run, run)
+          return try RunPlot.curveSeries(csvPath: path, label: label, smoothing: smoothing)
+        }
+        return try RunPlot.series(runDirectory: run, x: x, y: y, smoothing: y == "validation_accuracy" ? 1 : smoothing)
+      }
       if let reference {
         let points = try reference.split(separator: ",").map { pair -> (Double, Double) in
           let parts = pair.split(separator: ":")
