@@ -1,0 +1,33 @@
+import Foundation
+import XCTest
+import VSMLCore
+import VSMLData
+@testable import VSMLTraining
+
+final class ShippedLearnerTests: XCTestCase {
+  func testEveryShippedLearnerLoadsAndBuiltinResolves() throws {
+    for name in ShippedLearners.names + ["builtin"] {
+      let source = try LearnerSource.resolve(name)
+      XCTAssertEqual(source.parameters?.count, 2384, name)
+      XCTAssertTrue(source.parameters!.allSatisfy(\.isFinite), name)
+    }
+    XCTAssertThrowsError(try LearnerSource.resolve("no-such-learner"))
+  }
+
+  /// The shipped learners learn real data well above chance (10 %) within a few hundred examples.
+  func testShippedLearnersLearnMNIST() throws {
+    var dir = URL(fileURLWithPath: #filePath)
+    while !FileManager.default.fileExists(atPath: dir.appendingPathComponent("Package.swift").path) { dir.deleteLastPathComponent() }
+    let data = dir.deletingLastPathComponent().appendingPathComponent("shared/datasets").path
+    guard FileManager.default.fileExists(atPath: data) else {
+      throw XCTSkip("MNIST not found at \(data) (the project's shared folder); skipping the learning check")
+    }
+    let locator = DataLocator(dataDirectory: data, cacheDirectory: NSTemporaryDirectory() + "/vsml-test-no-cache")
+    let evaluator = Evaluator(episodes: 2, steps: 300, seed: 3, threads: 2)
+    for name in ["scratch", "backprop", "improved"] {
+      let source = try LearnerSource.resolve(name)
+      let r = try evaluator.evaluate(task: TaskSpec(dataset: "mnist"), locator: locator, parameters: source.parameters, makeLearner: source.makeLearner)
+      XCTAssertGreaterThan(r.meanAccuracy, 0.4, name)
+    }
+  }
+}
