@@ -75,4 +75,13 @@ public enum FitnessShaping: String, Codable, Hashable, Sendable, CaseIterable {
       }
     }
   }
+
+  /// Index of the lowest finite fitness (the first on ties), or nil if none is finite.
+  public static func bestFiniteIndex(_ fitness: [Float]) -> Int? {
+    var best: Int?
+    for (i, f) in fitness.enumerated() where f.isFinite {
+      if best == nil || f < fitness[best!] { best = i }
+    }
+    return best
+  }
 }

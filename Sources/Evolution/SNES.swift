@@ -165,11 +165,7 @@ public struct SNES: EvolutionStrategy {
   }
 
   private mutating func updateBest(fitness: [Float]) {
-    var bestIndex = -1
-    for (i, f) in fitness.enumerated() where f.isFinite {
-      if bestIndex < 0 || f < fitness[bestIndex] { bestIndex = i }
-    }
-    guard bestIndex >= 0 else { return }
+    guard let bestIndex = FitnessShaping.bestFiniteIndex(fitness) else { return }
     if let current = state.bestFitness, current <= fitness[bestIndex] { return }
     state.bestFitness = fitness[bestIndex]
     state.bestParameters = member(bestIndex)
