@@ -7,10 +7,11 @@ import VSMLTraining
 struct DemoCommand: ParsableCommand {
   static let configuration = CommandConfiguration(
     commandName: "demo",
-    abstract: "A short meta-training run end to end, then a meta-test of its result beside the shipped learner, init and online SGD.",
+    abstract: "A short meta-training run end to end, then a meta-test of its result beside the shipped learners, init and online SGD.",
     discussion: """
       Meta-trains VSML by ES on MNIST (14x14, short episodes) for a few minutes, then meta-tests the \
-      result, the shipped learner `builtin`, a freshly initialised VSML (`init`) and online SGD on \
+      result, the shipped learners (`builtin`, `scratch`, `improved`), a freshly initialised VSML \
+      (`init`) and online SGD on \
       unseen Fashion-MNIST and on MNIST (test split, same streams for every learner). Datasets come \
       from --data-dir, VSML_DATA_DIR, the cache, or a download; if none can be had, the demo says so \
       and uses the synthetic tasks instead.
@@ -79,7 +80,15 @@ struct DemoCommand: ParsableCommand {
     }
 
     var learners: [LearnerSource] = [.learned(trainer.learned, name: "demo (just trained)")]
-    do { learners.append(try LearnerSource.resolve("builtin")) } catch { say("shipped learner unavailable: \(error)") }
+    for name in ["builtin", "scratch", "improved"] {
+      do {
+        var shipped = try LearnerSource.resolve(name)
+        if name == "builtin" { shipped.name = "builtin (\(ShippedLearners.builtin))" }
+        learners.append(shipped)
+      } catch {
+        say("shipped learner \(name) unavailable: \(error)")
+      }
+    }
     learners.append(.initial())
     learners.append(try LearnerSource.handDesigned("sgd"))
     say("2/2 meta-testing on \(testTasks.map(\.dataset).joined(separator: ", ")): \(episodes) episodes x \(steps) steps, test split, same streams for every learner")
@@ -109,8 +118,8 @@ struct DemoCommand: ParsableCommand {
       print("""
 
         A run this short usually ends on or just past the plateau at chance that from-scratch
-        meta-training starts on; `builtin` is the shipped result of a longer run. Reproduce or extend:
-        vsml train --out DIR (the defaults), vsml evaluate --checkpoint DIR; see docs/RESULTS.md.
+        meta-training starts on; the shipped learners come from longer runs (docs/RESULTS.md). Reproduce or extend:
+        vsml train --out DIR (the defaults), then vsml evaluate --checkpoint DIR.
         """)
     }
   }
