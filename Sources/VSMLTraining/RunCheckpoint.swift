@@ -26,14 +26,31 @@ public struct RunCheckpoint: Codable, Sendable {
   public var inputSize: Int
   public var classCount: Int
 
-  /// Reads `RUN_DIR/checkpoint.json`.
+  /// Float arrays at least this long (parameter-sized ES state: mean, Adam moments, best member)
+  /// are stored in a binary safetensors sidecar instead of the JSON text.
+  static let sidecarThreshold = 256
+  /// Key marking a JSON value that was moved to the sidecar.
+  static let tensorReference = "$tensor"
+
+  static func sidecarName(iteration: Int) -> String { "checkpoint-state-\(iteration).safetensors" }
+
+  /// Reads `RUN_DIR/checkpoint.json` and its state sidecar.
   public static func load(runDirectory: String) throws -> RunCheckpoint {
     let path = (runDirectory as NSString).appendingPathComponent(fileName)
     guard FileManager.default.fileExists(atPath: path) else { throw CheckpointError.notFound(runDirectory) }
     let bytes: [UInt8]
     do { bytes = try readAllBytes(at: path) } catch { throw CheckpointError.unreadable(path, "\(error)") }
     do {
-      let checkpoint = try JSONDecoder().decode(RunCheckpoint.self, from: Data(bytes))
+      var tree = try JSONSerialization.jsonObject(with: Data(bytes))
+      if let root = tree as? [String: Any], let sidecar = root["stateSidecar"] as? String {
+        let sidecarPath = (runDirectory as NSString).appendingPathComponent(sidecar)
+        let file: SafetensorsFile
+        do { file = try SafetensorsFile(bytes: readAllBytes(at: sidecarPath)) } catch {
+          throw CheckpointError.invalid(sidecarPath, "cannot be read (\(error)); the checkpoint is incomplete")
+        }
+        tree = try restoreTensors(tree, from: file, source: sidecarPath)
+      }
+      let checkpoint = try JSONDecoder().decode(RunCheckpoint.self, from: JSONSerialization.data(withJSONObject: tree))
       guard checkpoint.formatVersion <= currentFormatVersion else {
         throw CheckpointError.invalid(path, "has format version \(checkpoint.formatVersion); this vsml reads up to \(currentFormatVersion): upgrade vsml")
       }
@@ -45,11 +62,62 @@ public struct RunCheckpoint: Codable, Sendable {
     }
   }
 
-  /// Writes `checkpoint.json` atomically. Call after the parameters file has been written.
+  /// Writes the state sidecar, then `checkpoint.json`, each atomically, then removes older
+  /// sidecars. Call after the parameters file has been written. A crash at any point leaves a
+  /// JSON file whose sidecar exists.
   public func write(runDirectory: String) throws {
     let encoder = JSONEncoder()
-    encoder.outputFormatting = [.sortedKeys, .prettyPrinted]
     encoder.nonConformingFloatEncodingStrategy = .convertToString(positiveInfinity: "inf", negativeInfinity: "-inf", nan: "nan")
-    try writeAtomically(Array(try encoder.encode(self)), to: (runDirectory as NSString).appendingPathComponent(Self.fileName))
+    var tensors: [String: FloatTensor] = [:]
+    let tree = Self.extractTensors(try JSONSerialization.jsonObject(with: encoder.encode(self)), path: "", into: &tensors)
+    let sidecar = Self.sidecarName(iteration: iteration)
+    var root = tree as! [String: Any]
+    if !tensors.isEmpty {
+      try writeAtomically(SafetensorsFile(tensors: tensors).encoded(), to: (runDirectory as NSString).appendingPathComponent(sidecar))
+      root["stateSidecar"] = sidecar
+    }
+    let data = try JSONSerialization.data(withJSONObject: root, options: [.sortedKeys, .prettyPrinted])
+    try writeAtomically(Array(data), to: (runDirectory as NSString).appendingPathComponent(Self.fileName))
+    let stale = (try? FileManager.default.contentsOfDirectory(atPath: runDirectory)) ?? []
+    for name in stale where name.hasPrefix("checkpoint-state-") && name != sidecar {
+      try? FileManager.default.removeItem(atPath: (runDirectory as NSString).appendingPathComponent(name))
+    }
   }
+
+  /// Replaces long arrays of numbers by `{"$tensor": path}` and collects them.
+  static func extractTensors(_ value: Any, path: String, into tensors: inout [String: FloatTensor]) -> Any {
+    if let dict = value as? [String: Any] {
+      var out: [String: Any] = [:]
+      for (k, v) in dict { out[k] = extractTensors(v, path: path.isEmpty ? k : "\(path)/\(k)", into: &tensors) }
+      return out
+    }
+    if let array = value as? [Any] {
+      if array.count >= sidecarThreshold, let numbers = array as? [NSNumber], !numbers.contains(where: { CFGetTypeIDIsBool($0) }) {
+        tensors[path] = FloatTensor(numbers.map { $0.floatValue })
+        return [tensorReference: path]
+      }
+      return array.enumerated().map { extractTensors($1, path: "\(path)/\($0)", into: &tensors) }
+    }
+    return value
+  }
+
+  /// Puts the sidecar's arrays back where `extractTensors` took them from.
+  static func restoreTensors(_ value: Any, from file: SafetensorsFile, source: String) throws -> Any {
+    if let dict = value as? [String: Any] {
+      if dict.count == 1, let name = dict[tensorReference] as? String {
+        guard let tensor = file.tensors[name] else { throw CheckpointError.invalid(source, "lacks tensor '\(name)'") }
+        return tensor.values.map { Double($0) }
+      }
+      var out: [String: Any] = [:]
+      for (k, v) in dict { out[k] = try restoreTensors(v, from: file, source: source) }
+      return out
+    }
+    if let array = value as? [Any] { return try array.map { try restoreTensors($0, from: file, source: source) } }
+    return value
+  }
+}
+
+/// Whether an `NSNumber` from JSONSerialization holds a Boolean (such arrays stay in the JSON).
+private func CFGetTypeIDIsBool(_ number: NSNumber) -> Bool {
+  String(cString: number.objCType) == "c" && (number == NSNumber(value: true) || number == NSNumber(value: false))
 }

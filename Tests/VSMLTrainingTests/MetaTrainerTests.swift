@@ -67,8 +67,10 @@ final class MetaTrainerTests: XCTestCase {
     defer { try? FileManager.default.removeItem(atPath: two) }
     let b = try MetaTrainer(configuration: tinyConfiguration(iterations: 2), runDirectory: two, locator: syntheticLocator, threads: 1, log: { _ in })
     try b.run()
-    for file in ["checkpoint.json", "checkpoint.safetensors"] {
+    for file in try FileManager.default.contentsOfDirectory(atPath: dir) where file.hasPrefix("checkpoint") {
       try FileManager.default.removeItem(atPath: dir + "/" + file)
+    }
+    for file in try FileManager.default.contentsOfDirectory(atPath: two) where file.hasPrefix("checkpoint") {
       try FileManager.default.copyItem(atPath: two + "/" + file, toPath: dir + "/" + file)
     }
     let c = try MetaTrainer(resuming: dir, locator: syntheticLocator, threads: 1, iterations: 3, log: { _ in })
@@ -76,6 +78,21 @@ final class MetaTrainerTests: XCTestCase {
     try c.run()
     XCTAssertEqual(c.strategy.mean, a.strategy.mean)
     XCTAssertEqual(try deterministicMetrics(dir).count, 4)
+  }
+
+  func testLargeStateGoesToABinarySidecarAndOldSidecarsAreRemoved() throws {
+    let dir = temporaryRunDirectory("sidecar")
+    defer { try? FileManager.default.removeItem(atPath: dir) }
+    let trainer = try MetaTrainer(configuration: tinyConfiguration(iterations: 4), runDirectory: dir, locator: syntheticLocator, threads: 1, log: { _ in })
+    try trainer.run()
+    let files = try FileManager.default.contentsOfDirectory(atPath: dir).filter { $0.hasPrefix("checkpoint-state-") }
+    XCTAssertEqual(files, ["checkpoint-state-4.safetensors"])
+    let json = try String(contentsOfFile: dir + "/checkpoint.json", encoding: .utf8)
+    XCTAssertTrue(json.contains("$tensor"))
+    XCTAssertLessThan(json.utf8.count, 20_000, "parameter-sized arrays must not be stored as JSON text")
+    XCTAssertEqual(try RunCheckpoint.load(runDirectory: dir).strategy, trainer.strategy.state)
+    try FileManager.default.removeItem(atPath: dir + "/" + files[0])
+    XCTAssertThrowsError(try RunCheckpoint.load(runDirectory: dir)) { XCTAssertTrue("\($0)".contains("incomplete"), "\($0)") }
   }
 
   func testCorruptCheckpointGivesAClearError() throws {
