@@ -51,7 +51,15 @@ struct DemoCommand: ParsableCommand {
     var trainTask = TaskSpec(dataset: "mnist", transforms: [.resize(side: 14)])
     var testTasks = [TaskSpec(dataset: "fashion-mnist"), TaskSpec(dataset: "mnist")]
     do {
-      for name in ["mnist", "fashion-mnist"] { _ = try DatasetRegistry.load(name, split: .test, locator: locator) }
+      for name in ["mnist", "fashion-mnist"] {
+        do {
+          _ = try DatasetRegistry.load(name, split: .test, locator: locator)
+        } catch {
+          say("\(name) not found locally; downloading it into the cache (verified checksums)...")
+          _ = try Downloader(locator: locator, timeout: 30, log: { say($0) }).fetch(DatasetRegistry.info(name))
+          _ = try DatasetRegistry.load(name, split: .test, locator: locator)
+        }
+      }
     } catch {
       say("real datasets unavailable (\(error)).\nFalling back to the synthetic tasks: meta-training on `sum`, meta-testing on `sum` and `random`.")
       trainTask = TaskSpec(dataset: "sum", transforms: [.resize(side: 14)])
