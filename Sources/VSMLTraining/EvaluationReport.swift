@@ -50,18 +50,9 @@ public enum EvaluationReport {
   static func smoothedSeries(_ r: Evaluator.Result) -> SVGPlot.Series {
     let n = r.curve.mean.count
     let window = max(1, n / 50)
-    func smooth(_ v: [Double]) -> [Double] {
-      var out = [Double](repeating: 0, count: n)
-      var sum = 0.0
-      for i in 0..<n {
-        sum += v[i]
-        if i >= window { sum -= v[i - window] }
-        out[i] = sum / Double(min(i + 1, window))
-      }
-      return out
-    }
     return SVGPlot.Series(
-      name: r.task, x: (1...max(n, 1)).map(Double.init).prefix(n).map { $0 }, y: smooth(r.curve.mean),
-      band: (smooth(r.curve.lower), smooth(r.curve.upper)))
+      name: r.task, x: (0..<n).map { Double($0 + 1) }, y: Statistics.movingAverage(r.curve.mean, window: window),
+      band: (Statistics.movingAverage(r.curve.lower, window: window), Statistics.movingAverage(r.curve.upper, window: window)))
   }
+
 }

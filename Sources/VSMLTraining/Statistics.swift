@@ -78,4 +78,14 @@ public enum Statistics {
     }
     return curve
   }
+
+  /// Trailing moving average: entry `i` is the mean of the finite values among
+  /// `values[i - window + 1 ... i]` (fewer at the start; NaN where none is finite).
+  public static func movingAverage(_ values: [Double], window: Int) -> [Double] {
+    precondition(window >= 1, "window must be >= 1")
+    return values.indices.map { i in
+      let finite = values[max(0, i - window + 1)...i].filter(\.isFinite)
+      return finite.isEmpty ? .nan : finite.reduce(0, +) / Double(finite.count)
+    }
+  }
 }

@@ -35,3 +35,16 @@ final class StatisticsTests: XCTestCase {
     XCTAssertEqual(curve.upper[0], 0.5 + 12.7062 * (0.5.squareRoot()) / 2.0.squareRoot(), accuracy: 1e-9)
   }
 }
+
+final class MovingAverageTests: XCTestCase {
+  func testTrailingWindowSkipsNonFiniteValues() {
+    let v = Statistics.movingAverage([1, 3, .nan, 5, 7], window: 2)
+    XCTAssertEqual(v[0], 1)
+    XCTAssertEqual(v[1], 2)
+    XCTAssertEqual(v[2], 3)
+    XCTAssertEqual(v[3], 5)
+    XCTAssertEqual(v[4], 6)
+    XCTAssertTrue(Statistics.movingAverage([.nan], window: 3)[0].isNaN)
+    XCTAssertEqual(Statistics.movingAverage([2, 4], window: 1), [2, 4])
+  }
+}
