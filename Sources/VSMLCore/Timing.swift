@@ -1,8 +1,20 @@
 import Dispatch
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
 
 /// Monotonic wall-clock seconds.
 public func monotonicSeconds() -> Double {
   Double(DispatchTime.now().uptimeNanoseconds) * 1e-9
+}
+
+/// CPU seconds used so far by this process, all threads together.
+public func processCPUSeconds() -> Double {
+  var spec = timespec()
+  clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &spec)
+  return Double(spec.tv_sec) + Double(spec.tv_nsec) * 1e-9
 }
 
 /// Keeps a computed value observable so that the optimiser cannot remove the work behind it.

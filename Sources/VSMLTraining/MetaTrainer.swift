@@ -19,6 +19,7 @@ public final class MetaTrainer {
   public let threads: Int
   public private(set) var strategy: OpenAIES
   public private(set) var wallSeconds: Double
+  public private(set) var cpuSeconds: Double
   public private(set) var bestValidationAccuracy: Double?
   public private(set) var bestValidationIteration: Int?
   let log: (String) -> Void
@@ -28,7 +29,7 @@ public final class MetaTrainer {
   private let shape: (inputSize: Int, classCount: Int)
 
   public static let metricColumns = [
-    "iteration", "wall_s", "iteration_s", "stage", "mean_fitness", "min_fitness", "max_fitness", "mean_accuracy",
+    "iteration", "wall_s", "cpu_s", "iteration_s", "stage", "mean_fitness", "min_fitness", "max_fitness", "mean_accuracy",
     "gradient_norm", "sigma", "learning_rate", "non_finite", "example_steps_per_s", "validation_accuracy",
   ]
 
@@ -60,6 +61,7 @@ public final class MetaTrainer {
       setup: .init(dimension: initial.count, pairs: configuration.es.pairs, seed: configuration.seed),
       hyperparameters: configuration.es.hyperparameters, initialMean: initial)
     wallSeconds = 0
+    cpuSeconds = 0
     let encoder = JSONEncoder()
     encoder.outputFormatting = [.sortedKeys, .prettyPrinted]
     try writeAtomically(Array(try encoder.encode(configuration)), to: (runDirectory as NSString).appendingPathComponent(RunCheckpoint.configurationFileName))
@@ -82,6 +84,7 @@ public final class MetaTrainer {
       setup: .init(dimension: checkpoint.strategy.mean.count, pairs: configuration.es.pairs, seed: configuration.seed),
       hyperparameters: configuration.es.hyperparameters, state: checkpoint.strategy)
     wallSeconds = checkpoint.wallSeconds
+    cpuSeconds = checkpoint.cpuSeconds ?? 0
     bestValidationAccuracy = checkpoint.bestValidationAccuracy
     bestValidationIteration = checkpoint.bestValidationIteration
     try MetricsLog.truncate(directory: runDirectory, keepingRows: checkpoint.iteration)
@@ -110,6 +113,7 @@ public final class MetaTrainer {
   /// Runs one ES iteration; returns its metrics row.
   public func step() throws -> [String: Double] {
     let start = monotonicSeconds()
+    let cpuStart = processCPUSeconds()
     let iteration = strategy.iteration
     let stage = configuration.stage(at: iteration)
     let sampler = try self.sampler(stage: stage.index)
@@ -128,9 +132,10 @@ public final class MetaTrainer {
     let report = strategy.tell(fitness: fitness, threads: threads)
     let elapsed = monotonicSeconds() - start
     wallSeconds += elapsed
+    cpuSeconds += processCPUSeconds() - cpuStart
     let accuracies = results.map { Double($0.accuracy) }
     return [
-      "iteration": Double(iteration + 1), "wall_s": wallSeconds, "iteration_s": elapsed, "stage": Double(stage.index),
+      "iteration": Double(iteration + 1), "wall_s": wallSeconds, "cpu_s": cpuSeconds, "iteration_s": elapsed, "stage": Double(stage.index),
       "mean_fitness": Double(report.meanFitness), "min_fitness": Double(report.minFitness), "max_fitness": Double(report.maxFitness),
       "mean_accuracy": Statistics.mean(accuracies), "gradient_norm": Double(report.gradientNorm),
       "sigma": Double(report.sigma), "learning_rate": Double(report.learningRate), "non_finite": Double(report.nonFiniteCount),
@@ -156,21 +161,33 @@ public final class MetaTrainer {
     try learned.write(to: path(RunCheckpoint.parametersFileName), inputSize: shape.inputSize, classCount: shape.classCount)
     try RunCheckpoint(
       formatVersion: RunCheckpoint.currentFormatVersion, configuration: configuration, iteration: strategy.iteration,
-      strategy: strategy.state, wallSeconds: wallSeconds, bestValidationAccuracy: bestValidationAccuracy,
+      strategy: strategy.state, wallSeconds: wallSeconds, cpuSeconds: cpuSeconds, bestValidationAccuracy: bestValidationAccuracy,
       bestValidationIteration: bestValidationIteration, inputSize: shape.inputSize, classCount: shape.classCount
     ).write(runDirectory: runDirectory)
   }
 
   func path(_ name: String) -> String { (runDirectory as NSString).appendingPathComponent(name) }
 
-  /// Trains until `configuration.schedule.iterations` or until `shouldStop()` (checked after
-  /// every iteration; a final checkpoint is written either way).
+  /// Whether a time budget of the schedule is spent.
+  public var budgetSpent: Bool {
+    let schedule = configuration.schedule
+    if let limit = schedule.maxWallMinutes, wallSeconds >= limit * 60 { return true }
+    if let limit = schedule.maxCPUMinutes, cpuSeconds >= limit * 60 { return true }
+    return false
+  }
+
+  /// Trains until `configuration.schedule.iterations`, until a time budget of the schedule is
+  /// spent, or until `shouldStop()` (checked after every iteration); a final checkpoint is
+  /// written either way.
   public func run(shouldStop: () -> Bool = { false }, progress: ((Int, [String: Double]) -> Void)? = nil) throws {
     let schedule = configuration.schedule
-    while strategy.iteration < schedule.iterations {
+    while strategy.iteration < schedule.iterations && !budgetSpent {
       var row = try step()
       let done = strategy.iteration
-      if schedule.evaluateEvery > 0 && (done % schedule.evaluateEvery == 0 || done == schedule.iterations) {
+      // The last iteration (count reached or budget spent) is always meta-tested, so that
+      // best.safetensors considers the final mean.
+      let last = done == schedule.iterations || budgetSpent
+      if schedule.evaluateEvery > 0 && (done % schedule.evaluateEvery == 0 || last) {
         let accuracy = try validate()
         row["validation_accuracy"] = accuracy
         if accuracy > (bestValidationAccuracy ?? -1) {
@@ -182,7 +199,7 @@ public final class MetaTrainer {
       try metrics.append(row)
       progress?(done, row)
       let stop = shouldStop()
-      if done % schedule.checkpointEvery == 0 || done == schedule.iterations || stop { try saveCheckpoint() }
+      if done % schedule.checkpointEvery == 0 || last || stop { try saveCheckpoint() }
       if stop {
         log("stopped at iteration \(done); checkpoint written to \(runDirectory)")
         return

@@ -19,6 +19,9 @@ public struct RunCheckpoint: Codable, Sendable {
   public var strategy: OpenAIES.State
   /// Training wall time so far, summed over sessions.
   public var wallSeconds: Double
+  /// Process CPU time of the training iterations so far, summed over sessions (absent in
+  /// checkpoints written before it was recorded).
+  public var cpuSeconds: Double?
   /// Best validation accuracy so far and the iteration it was reached at.
   public var bestValidationAccuracy: Double?
   public var bestValidationIteration: Int?

@@ -76,9 +76,16 @@ public struct DataConfiguration: Codable, Hashable, Sendable {
   public init() {}
 }
 
-/// Iteration count and how often to checkpoint and meta-test.
+/// Iteration count, optional time budgets, and how often to checkpoint and meta-test.
 public struct ScheduleConfiguration: Codable, Hashable, Sendable {
   public var iterations: Int = 1_000
+  /// Stop once the ES iterations have used this many minutes of wall-clock time (summed over
+  /// resumes; validation not counted). Nil: no limit.
+  public var maxWallMinutes: Double?
+  /// Stop once the ES iterations have used this many minutes of process CPU time, all threads
+  /// together (summed over resumes; validation not counted): a compute budget that does not
+  /// depend on what else the machine runs. Nil: no limit.
+  public var maxCPUMinutes: Double?
   public var checkpointEvery: Int = 50
   public var evaluateEvery: Int = 100
   public init() {}
@@ -128,6 +135,9 @@ public struct TrainingConfiguration: Codable, Hashable, Sendable {
       do { try TaskMixture(components: stage.tasks).validate() } catch { throw fail("data.curriculum[\(i)].tasks", "\(error)") }
     }
     guard schedule.iterations >= 0 else { throw fail("schedule.iterations", "must be >= 0; got \(schedule.iterations)") }
+    for (name, value) in [("schedule.maxWallMinutes", schedule.maxWallMinutes), ("schedule.maxCPUMinutes", schedule.maxCPUMinutes)] {
+      if let value, !(value > 0 && value.isFinite) { throw fail(name, "must be a positive number of minutes; got \(value)") }
+    }
     guard schedule.checkpointEvery >= 1 else { throw fail("schedule.checkpointEvery", "must be >= 1") }
     guard schedule.evaluateEvery >= 0 else { throw fail("schedule.evaluateEvery", "must be >= 0 (0 disables)") }
     guard validation.episodes >= 1, validation.steps >= 1 else { throw fail("validation", "episodes and steps must be >= 1") }

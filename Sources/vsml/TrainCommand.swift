@@ -134,7 +134,7 @@ struct TrainCommand: ParsableCommand {
     } catch {
       throw CLIError("\(error)")
     }
-    print("done: \(trainer.strategy.iteration) iterations, \(ProgressReporter.clock(trainer.wallSeconds)) of training; checkpoint in \(trainer.runDirectory)")
+    print("done: \(trainer.strategy.iteration) iterations, \(ProgressReporter.clock(trainer.wallSeconds)) of training (\(String(format: "%.1f", trainer.cpuSeconds / 60)) CPU minutes); checkpoint in \(trainer.runDirectory)")
     if let best = trainer.bestValidationAccuracy, let at = trainer.bestValidationIteration {
       print(String(format: "best validation accuracy %.4f at iteration %d (best.safetensors)", best, at))
     }

@@ -10,7 +10,7 @@ final class MetaTrainerTests: XCTestCase {
     let text = try String(contentsOfFile: dir + "/metrics.csv", encoding: .utf8)
     let rows = text.split(separator: "\n").map { $0.split(separator: ",", omittingEmptySubsequences: false).map(String.init) }
     let header = rows[0]
-    let timed = Set(["wall_s", "iteration_s", "example_steps_per_s"])
+    let timed = Set(["wall_s", "cpu_s", "iteration_s", "example_steps_per_s"])
     let keep = header.indices.filter { !timed.contains(header[$0]) }
     return rows.map { row in keep.map { row[$0] }.joined(separator: ",") }
   }
@@ -31,6 +31,30 @@ final class MetaTrainerTests: XCTestCase {
     XCTAssertEqual(stored.model, trainer.configuration.model)
     // A second run cannot overwrite the first.
     XCTAssertThrowsError(try MetaTrainer(configuration: tinyConfiguration(), runDirectory: dir, locator: syntheticLocator, threads: 1, log: { _ in }))
+  }
+
+  func testTimeBudgetsStopTheRunAndAreCheckedEarly() throws {
+    for key in ["maxWallMinutes", "maxCPUMinutes"] {
+      let dir = temporaryRunDirectory("budget")
+      defer { try? FileManager.default.removeItem(atPath: dir) }
+      var configuration = tinyConfiguration(iterations: 50)
+      if key == "maxWallMinutes" { configuration.schedule.maxWallMinutes = 1e-9 } else { configuration.schedule.maxCPUMinutes = 1e-9 }
+      let trainer = try MetaTrainer(configuration: configuration, runDirectory: dir, locator: syntheticLocator, threads: 1, log: { _ in })
+      try trainer.run()
+      XCTAssertEqual(trainer.strategy.iteration, 1, "a budget spent by the first iteration stops after it (\(key))")
+      XCTAssertGreaterThan(trainer.cpuSeconds, 0)
+      let checkpoint = try RunCheckpoint.load(runDirectory: dir)
+      XCTAssertEqual(checkpoint.iteration, 1)
+      XCTAssertEqual(checkpoint.cpuSeconds, trainer.cpuSeconds)
+      XCTAssertNotNil(checkpoint.bestValidationAccuracy, "the last iteration is meta-tested")
+      // Resuming a run whose budget is spent does no more iterations.
+      let resumed = try MetaTrainer(resuming: dir, locator: syntheticLocator, threads: 1, iterations: nil, log: { _ in })
+      try resumed.run()
+      XCTAssertEqual(resumed.strategy.iteration, 1)
+    }
+    var bad = tinyConfiguration()
+    bad.schedule.maxCPUMinutes = 0
+    XCTAssertThrowsError(try bad.validate()) { XCTAssertTrue("\($0)".contains("schedule.maxCPUMinutes"), "\($0)") }
   }
 
   func testResumeIsBitIdenticalToAnUninterruptedRun() throws {
