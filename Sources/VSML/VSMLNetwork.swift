@@ -88,6 +88,23 @@ public struct VSMLNetwork: OnlineLearner {
     return workspace.run(episode: episode, parameters: parameters.baseAddress!, layout: layout, recordLogits: recordLogits)
   }
 
+  /// Receives a layer's incoming messages at each sweep: `(layer, isBackwardSweep, forwardIn
+  /// (A x M), backwardIn (B x M))`; the buffers are valid only during the call.
+  public typealias MessageObserver = (Int, Bool, UnsafeBufferPointer<Float>, UnsafeBufferPointer<Float>) -> Void
+
+  /// Runs an episode on the fast path (state size 16), calling `observer` with every layer's
+  /// incoming messages at every sweep: the signals each connection sees.
+  public func run(
+    episode: Episode, parameters: UnsafeBufferPointer<Float>, initialCells: [[Float]], observer: @escaping MessageObserver
+  ) -> EpisodeResult {
+    precondition(usesFastPath, "message observation needs the fast path (state size 16)")
+    precondition(parameters.count == layout.count && episode.inputSize == inputSize && episode.classCount <= classCount)
+    let workspace = VSMLWorkspace(configuration: configuration)
+    workspace.load(initialCells: initialCells)
+    workspace.messageObserver = observer
+    return workspace.run(episode: episode, parameters: parameters.baseAddress!, layout: layout, recordLogits: false)
+  }
+
   private func runReference(
     episode: Episode, parameters: UnsafeBufferPointer<Float>, initialCells: [[Float]], recordLogits: Bool
   ) -> EpisodeResult {

@@ -20,6 +20,9 @@ final class VSMLWorkspace {
   /// Per sub-RNN block: the gate matrix ((2M + 16) x 64) then bias with gate offsets (64), with
   /// every column scaled into the kernel's exp2 domain (see `vsml_dense_tick16`).
   var scaledGates: [AlignedBuffer] = []
+  /// Called once per layer and sweep with the layer's incoming forward (A x M) and backward
+  /// (B x M) messages, as the layer's ticks read them (used to record a network's own signals).
+  var messageObserver: VSMLNetwork.MessageObserver?
 
   static let stateSize = 16
 
@@ -137,6 +140,8 @@ final class VSMLWorkspace {
       let gates = UnsafePointer(scaledGates[blockIndex].pointer)
       let inSize = sizes[l], outSize = sizes[l + 1]
       prepareTerms(layer: l, gates: gates)
+      messageObserver?(l, reverse, UnsafeBufferPointer(start: forwardIn[l].pointer, count: inSize * m),
+                       UnsafeBufferPointer(start: backwardIn[l].pointer, count: outSize * m))
       let layerNorm = block.layerNorm
       for micro in 0..<configuration.microTicks {
         let last = micro == configuration.microTicks - 1

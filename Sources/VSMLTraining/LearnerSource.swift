@@ -18,10 +18,16 @@ public struct LearnerSource: Sendable {
     "mlp-sgd": .mlpSGD, "mlp-adam": .mlpAdam,
   ]
 
+  /// The float64 network that the deep backprop clone imitates (`DeepBackpropTeacher`).
+  public static let deepBackpropTeacherName = "deep-backprop-teacher"
+
   /// A hand-designed learner (`sgd`, `adam`, `mlp-sgd`, `mlp-adam`).
   public static func handDesigned(_ name: String) throws -> LearnerSource {
+    if name == deepBackpropTeacherName {
+      return LearnerSource(name: name, makeLearner: { try DeepBackpropTeacher.Learner(teacher: DeepBackpropTeacher(), inputSize: $0, classCount: $1) }, parameters: [])
+    }
     guard let model = handDesigned[name] else {
-      throw CheckpointError.notFound("model '\(name)' (hand-designed learners: \(handDesigned.keys.sorted().joined(separator: ", ")))")
+      throw CheckpointError.notFound("model '\(name)' (hand-designed learners: \((handDesigned.keys.sorted() + [deepBackpropTeacherName]).joined(separator: ", ")))")
     }
     return LearnerSource(name: name, makeLearner: { try model.makeLearner(inputSize: $0, classCount: $1) }, parameters: [])
   }

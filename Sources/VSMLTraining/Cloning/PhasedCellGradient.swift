@@ -1,0 +1,256 @@
+import VSML
+import VSMLCore
+
+/// One connection's sub-RNN (spec §2) run in float64 over a sequence of *phases*, with a
+/// hand-derived reverse pass, for cloning losses on any timing: stage (a)'s one phase per
+/// example, or the backward-pass timing of stages (b) and (c) (a forward sweep, then a backward
+/// sweep run by a separate parameter block).
+///
+/// A phase holds its incoming forward and backward messages (M each) fixed for `ticks` ticks of
+/// parameter block `block`; after its last tick every slot of both outgoing messages and the
+/// state lane `weightLane` can be compared with a target. The loss of a sequence is
+/// `(1/steps) Σ_phases Σ_readouts (scale · (readout − target))²`; a scale of 0 drops a readout.
+/// Parameters are `blocks` sub-RNN blocks back to back (`blocks · layout.count` numbers), in the
+/// order of `SubRNNParameterLayout`'s blocks (forward block, then backward block).
+public struct PhasedCellGradient: Sendable {
+  public let layout: SubRNNParameterLayout
+  public let blocks: Int
+  /// State lane read as the implied weight.
+  public let weightLane: Int
+
+  public init(layout: SubRNNParameterLayout, blocks: Int, weightLane: Int = 0) {
+    precondition(!layout.layerNorm, "PhasedCellGradient does not support message LayerNorm")
+    precondition(blocks >= 1 && (0..<layout.stateSize).contains(weightLane))
+    self.layout = layout
+    self.blocks = blocks
+    self.weightLane = weightLane
+  }
+
+  public var parameterCount: Int { blocks * layout.count }
+
+  /// Fixed inputs of a run of ticks and the targets read after its last tick.
+  public struct Phase: Sendable {
+    public var block: Int
+    public var ticks: Int
+    /// Incoming messages, M each.
+    public var forwardInput: [Double]
+    public var backwardInput: [Double]
+    /// Targets and scales of the outgoing messages after the last tick, M each (scale 0: none).
+    public var forwardTarget: [Double]
+    public var forwardScale: [Double]
+    public var backwardTarget: [Double]
+    public var backwardScale: [Double]
+    /// Target and scale of `c[weightLane]` after the last tick.
+    public var weightTarget: Double
+    public var weightScale: Double
+
+    /// A phase with no targets.
+    public init(block: Int, ticks: Int, forwardInput: [Double], backwardInput: [Double]) {
+      let m = forwardInput.count
+      precondition(backwardInput.count == m)
+      self.block = block
+      self.ticks = ticks
+      self.forwardInput = forwardInput
+      self.backwardInput = backwardInput
+      forwardTarget = [Double](repeating: 0, count: m)
+      forwardScale = forwardTarget
+      backwardTarget = forwardTarget
+      backwardScale = forwardTarget
+      weightTarget = 0
+      weightScale = 0
+    }
+  }
+
+  public struct Sequence: Sendable {
+    /// Initial `c` (S); `h` starts at zero.
+    public var initialCell: [Double]
+    public var phases: [Phase]
+    /// Number of examples the phases cover (the loss is a mean per example).
+    public var steps: Int
+
+    public init(initialCell: [Double], phases: [Phase], steps: Int) {
+      precondition(steps >= 1)
+      self.initialCell = initialCell
+      self.phases = phases
+      self.steps = steps
+    }
+  }
+
+  /// Outgoing messages (M each) and the implied weight after each phase.
+  public struct Readouts: Sendable {
+    public var forward: [[Double]]
+    public var backward: [[Double]]
+    public var weight: [Double]
+  }
+
+  struct Tape {
+    var inputs: [Double] = []      // ticks x (2M + S)
+    var gates: [Double] = []       // ticks x 4S (i, g, f, o after the nonlinearities)
+    var cellBefore: [Double] = []  // ticks x S
+    var tanhCell: [Double] = []    // ticks x S
+    var hidden: [Double] = []      // ticks x S
+  }
+
+  public func readouts(parameters: [Double], sequence: Sequence) -> Readouts {
+    var tape = Tape()
+    return run(parameters, sequence, &tape)
+  }
+
+  public func loss(parameters: [Double], sequence: Sequence) -> Double {
+    Self.loss(readouts(parameters: parameters, sequence: sequence), sequence)
+  }
+
+  static func loss(_ r: Readouts, _ s: Sequence) -> Double {
+    var total = 0.0
+    for (k, phase) in s.phases.enumerated() {
+      for j in phase.forwardInput.indices {
+        let f = phase.forwardScale[j] * (r.forward[k][j] - phase.forwardTarget[j])
+        let b = phase.backwardScale[j] * (r.backward[k][j] - phase.backwardTarget[j])
+        total += f * f + b * b
+      }
+      let w = phase.weightScale * (r.weight[k] - phase.weightTarget)
+      total += w * w
+    }
+    return total / Double(s.steps)
+  }
+
+  private func run(_ p: [Double], _ sequence: Sequence, _ tape: inout Tape) -> Readouts {
+    precondition(p.count == parameterCount, "expected \(parameterCount) parameters, got \(p.count)")
+    precondition(sequence.initialCell.count == layout.stateSize)
+    let s = layout.stateSize, m = layout.messageSize, nIn = layout.gateInputs, g4 = layout.gateWidth
+    let ticks = sequence.phases.reduce(0) { $0 + $1.ticks }
+    tape.inputs = [Double](repeating: 0, count: ticks * nIn)
+    tape.gates = [Double](repeating: 0, count: ticks * g4)
+    tape.cellBefore = [Double](repeating: 0, count: ticks * s)
+    tape.tanhCell = tape.cellBefore
+    tape.hidden = tape.cellBefore
+    var h = [Double](repeating: 0, count: s)
+    var c = sequence.initialCell
+    var z = [Double](repeating: 0, count: g4)
+    var out = Readouts(forward: [], backward: [], weight: [])
+    var tick = 0
+    for phase in sequence.phases {
+      precondition(phase.block < blocks && phase.ticks >= 1 && phase.forwardInput.count == m)
+      let base = phase.block * layout.count
+      let wOff = base + layout.gateWeights.lowerBound, bOff = base + layout.gateBias.lowerBound
+      for _ in 0..<phase.ticks {
+        let u = tick * nIn
+        for j in 0..<m {
+          tape.inputs[u + j] = phase.forwardInput[j]
+          tape.inputs[u + m + j] = phase.backwardInput[j]
+        }
+        for j in 0..<s { tape.inputs[u + 2 * m + j] = h[j] }
+        for j in 0..<g4 { z[j] = p[bOff + j] }
+        for r in 0..<nIn {
+          let v = tape.inputs[u + r]
+          if v == 0 { continue }
+          let row = wOff + r * g4
+          for j in 0..<g4 { z[j] += v * p[row + j] }
+        }
+        let gOff = tick * g4, sOff = tick * s
+        for j in 0..<s {
+          let i = sigmoid(z[j] + VSMLCell.inputGateOffset)
+          let g = _tanh(z[s + j])
+          let f = sigmoid(z[2 * s + j] + VSMLCell.forgetGateOffset)
+          let o = sigmoid(z[3 * s + j])
+          tape.gates[gOff + j] = i
+          tape.gates[gOff + s + j] = g
+          tape.gates[gOff + 2 * s + j] = f
+          tape.gates[gOff + 3 * s + j] = o
+          tape.cellBefore[sOff + j] = c[j]
+          c[j] = f * c[j] + i * g
+          let tc = _tanh(c[j])
+          tape.tanhCell[sOff + j] = tc
+          h[j] = o * tc
+          tape.hidden[sOff + j] = h[j]
+        }
+        tick += 1
+      }
+      let wfOff = base + layout.forwardHeadWeights.lowerBound, bfOff = base + layout.forwardHeadBias.lowerBound
+      let wbOff = base + layout.backwardHeadWeights.lowerBound, bbOff = base + layout.backwardHeadBias.lowerBound
+      var f = Array(p[bfOff..<(bfOff + m)]), b = Array(p[bbOff..<(bbOff + m)])
+      for k in 0..<s where h[k] != 0 {
+        for j in 0..<m {
+          f[j] += h[k] * p[wfOff + k * m + j]
+          b[j] += h[k] * p[wbOff + k * m + j]
+        }
+      }
+      out.forward.append(f)
+      out.backward.append(b)
+      out.weight.append(c[weightLane])
+    }
+    return out
+  }
+
+  /// Loss of one sequence and its gradient (`parameterCount` numbers).
+  public func lossAndGradient(parameters p: [Double], sequence: Sequence) -> (loss: Double, gradient: [Double]) {
+    var gradient = [Double](repeating: 0, count: parameterCount)
+    let loss = accumulate(parameters: p, sequence: sequence, into: &gradient)
+    return (loss, gradient)
+  }
+
+  /// Adds the gradient of one sequence's loss to `gradient`; returns the loss.
+  public func accumulate(parameters p: [Double], sequence: Sequence, into gradient: inout [Double]) -> Double {
+    precondition(gradient.count == parameterCount)
+    var tape = Tape()
+    let r = run(p, sequence, &tape)
+    let s = layout.stateSize, m = layout.messageSize, nIn = layout.gateInputs, g4 = layout.gateWidth
+    let norm = 1 / Double(sequence.steps)
+    var dh = [Double](repeating: 0, count: s)
+    var dc = [Double](repeating: 0, count: s)
+    var dz = [Double](repeating: 0, count: g4)
+    var tick = sequence.phases.reduce(0) { $0 + $1.ticks }
+    for k in stride(from: sequence.phases.count - 1, through: 0, by: -1) {
+      let phase = sequence.phases[k]
+      let base = phase.block * layout.count
+      let wOff = base + layout.gateWeights.lowerBound, bOff = base + layout.gateBias.lowerBound
+      let wfOff = base + layout.forwardHeadWeights.lowerBound, bfOff = base + layout.forwardHeadBias.lowerBound
+      let wbOff = base + layout.backwardHeadWeights.lowerBound, bbOff = base + layout.backwardHeadBias.lowerBound
+      // Readouts after the phase's last tick: d loss / d readout = 2 · scale² · residual / steps.
+      let last = (tick - 1) * s
+      for j in 0..<m {
+        let dF = 2 * norm * phase.forwardScale[j] * phase.forwardScale[j] * (r.forward[k][j] - phase.forwardTarget[j])
+        let dB = 2 * norm * phase.backwardScale[j] * phase.backwardScale[j] * (r.backward[k][j] - phase.backwardTarget[j])
+        if dF == 0 && dB == 0 { continue }
+        gradient[bfOff + j] += dF
+        gradient[bbOff + j] += dB
+        for q in 0..<s {
+          let hq = tape.hidden[last + q]
+          gradient[wfOff + q * m + j] += dF * hq
+          gradient[wbOff + q * m + j] += dB * hq
+          dh[q] += dF * p[wfOff + q * m + j] + dB * p[wbOff + q * m + j]
+        }
+      }
+      dc[weightLane] += 2 * norm * phase.weightScale * phase.weightScale * (r.weight[k] - phase.weightTarget)
+      for _ in 0..<phase.ticks {
+        tick -= 1
+        let gOff = tick * g4, sOff = tick * s, u = tick * nIn
+        for j in 0..<s {
+          let i = tape.gates[gOff + j], g = tape.gates[gOff + s + j]
+          let f = tape.gates[gOff + 2 * s + j], o = tape.gates[gOff + 3 * s + j]
+          let tc = tape.tanhCell[sOff + j]
+          let dcTotal = dc[j] + dh[j] * o * (1 - tc * tc)
+          dz[j] = dcTotal * g * i * (1 - i)
+          dz[s + j] = dcTotal * i * (1 - g * g)
+          dz[2 * s + j] = dcTotal * tape.cellBefore[sOff + j] * f * (1 - f)
+          dz[3 * s + j] = dh[j] * tc * o * (1 - o)
+          dc[j] = dcTotal * f
+        }
+        for j in 0..<g4 { gradient[bOff + j] += dz[j] }
+        for rIn in 0..<nIn {
+          let v = tape.inputs[u + rIn]
+          let row = wOff + rIn * g4
+          if v != 0 { for j in 0..<g4 { gradient[row + j] += v * dz[j] } }
+          if rIn >= 2 * m {
+            var acc = 0.0
+            for j in 0..<g4 { acc += p[row + j] * dz[j] }
+            dh[rIn - 2 * m] = acc
+          }
+        }
+      }
+    }
+    return Self.loss(r, sequence)
+  }
+}
+
+@inline(__always) private func sigmoid(_ x: Double) -> Double { 1 / (1 + _exp(-x)) }
