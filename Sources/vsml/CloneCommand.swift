@@ -6,19 +6,38 @@ import VSMLCore
 import VSMLData
 import VSMLTraining
 
-/// `vsml clone`: backprop cloning, stage (a) (docs/CLONING.md). Starts from the hand-wired scaffold
-/// or the reference initialiser, refines with BPTT + Adam on random teacher sequences, writes the
-/// parameters as a `LearnedParameters` safetensors file for the default 784 x 10 model, and
-/// optionally meta-tests the clone next to online SGD on the same streams.
+/// `vsml clone`: backprop cloning (docs/CLONING.md). Stage (a) starts from the hand-wired scaffold
+/// or the reference initialiser and refines with BPTT + Adam on random teacher sequences for the
+/// default 784 x 10 model; stages (b) and (c) train the two blocks of a [784, 32, 10] network with
+/// a backward sweep on the signals its connections receive. Writes `LearnedParameters` safetensors
+/// and optionally meta-tests the clone next to its teacher on the same streams.
 struct CloneCommand: ParsableCommand {
   static let configuration = CommandConfiguration(
     commandName: "clone",
-    abstract: "Clone online backpropagation into the shared VSML sub-RNN (stage a) and verify it.",
+    abstract: "Clone online backpropagation into the VSML sub-RNN and verify it.",
     discussion: """
-      The cloning loss and the teacher are documented in docs/CLONING.md. With --verify-episodes N \
-      the clone (no further training) and linear online SGD are meta-tested on MNIST and \
-      Fashion-MNIST test splits with the same Evaluator seed.
+      Stage a (default): one dense 784 x 10 layer, one shared sub-RNN block, random teacher \
+      sequences. Stages b and c: a network with a hidden layer, [784, 32, 10] with the backward \
+      sweep and a separate backward block; the sequences are the signals real connections of both \
+      layers receive on --clone-task episodes, from the float64 teacher network (b), or also from the \
+      VSML network itself (c, a share --own-signal-share of each batch). The losses and teachers \
+      are documented in docs/CLONING.md. With --verify-episodes N the clone (no further training) \
+      and its teacher (linear online SGD for stage a) are meta-tested on the test splits of \
+      --verify-tasks with the same Evaluator seed.
       """)
+
+  enum Stage: String, ExpressibleByArgument, CaseIterable {
+    case a, b, c
+  }
+
+  @Option(help: "Cloning stage: a (single connections), b (hidden layer, teacher's signals), c (hidden layer, own signals).")
+  var stage: Stage = .a
+
+  @Option(help: "Stages b and c: share of each batch from the VSML network's own signals (default: 0 for b, 0.5 for c).")
+  var ownSignalShare: Double?
+
+  @Option(help: "Stages b and c: dataset whose training split provides the episodes.")
+  var cloneTask: String = "mnist"
 
   @Option(help: "Where to write the cloned parameters (safetensors).")
   var out: String = "backprop.safetensors"
@@ -41,8 +60,8 @@ struct CloneCommand: ParsableCommand {
   @Option(help: "Steps per training sequence (2 micro-ticks each).")
   var length: Int = 24
 
-  @Option(help: "Adam learning rate.")
-  var learningRate: Double = 1e-5
+  @Option(help: "Adam learning rate (default: 1e-5 for stage a, which refines the scaffold; 1e-3 for b and c).")
+  var learningRate: Double?
 
   @Option(help: "Online SGD learning rate η of the teacher.")
   var teacherLearningRate: Double = 0.01
@@ -66,9 +85,10 @@ struct CloneCommand: ParsableCommand {
   var threads: Int = 1
 
   func validate() throws {
+    if let share = ownSignalShare, !(0...1).contains(share) { throw ValidationError("--own-signal-share must be in [0, 1]; got \(share)") }
     guard iterations >= 0 else { throw ValidationError("--iterations must be >= 0; got \(iterations)") }
     guard batchSize >= 1, length >= 2 else { throw ValidationError("--batch-size must be >= 1 and --length >= 2") }
-    guard learningRate > 0, learningRate.isFinite else { throw ValidationError("--learning-rate must be finite and > 0") }
+    if let learningRate, !(learningRate > 0 && learningRate.isFinite) { throw ValidationError("--learning-rate must be finite and > 0") }
     guard teacherLearningRate > 0, teacherLearningRate.isFinite else {
       throw ValidationError("--teacher-learning-rate must be finite and > 0")
     }
@@ -81,13 +101,16 @@ struct CloneCommand: ParsableCommand {
   static let inputSize = 784, classCount = 10
   /// Held-out sequences for the stage (a) report.
   static let reportSequences = 32, reportLength = 200
+  /// Episode index of the held-out signals of stages b and c (training uses 1...iterations).
+  static let heldOutEpisode = 1 << 40
 
   func run() throws {
+    if stage != .a { return try runDeep() }
     var config = BackpropCloning.Configuration()
     config.iterations = iterations
     config.batchSize = batchSize
     config.sequenceLength = length
-    config.learningRate = learningRate
+    config.learningRate = learningRate ?? 1e-5
     config.seed = seed
     config.initialization = initialization
     config.teacher = BackpropTeacher(learningRate: teacherLearningRate, forwardGain: Double(Self.inputSize),
@@ -142,3 +165,76 @@ struct CloneCommand: ParsableCommand {
 }
 
 extension BackpropCloning.Initialization: ExpressibleByArgument {}
+
+extension CloneCommand {
+  /// Stages b and c: the [784, 32, 10] network with a backward sweep (`DeepBackpropCloning`).
+  func runDeep() throws {
+    let locator = DataLocator.standard(dataDirectory: dataDir)
+    var config = DeepBackpropCloning.Configuration()
+    config.iterations = iterations
+    config.batchSize = batchSize
+    config.sequenceLength = length
+    config.learningRate = learningRate ?? 1e-3
+    config.seed = seed
+    config.ownSignalShare = ownSignalShare ?? (stage == .c ? 0.5 : 0)
+    config.teacher.learningRate = teacherLearningRate
+    let sampler: EpisodeSampler
+    do {
+      sampler = try EpisodeSampler(task: TaskSpec(dataset: cloneTask), split: .train, length: length, seed: seed, locator: locator)
+    } catch {
+      throw CLIError("\(error)")
+    }
+    let cloning = try DeepBackpropCloning(config, sampler: sampler)
+    var model = ModelConfiguration()
+    model.hiddenSizes = Array(config.teacher.layerSizes.dropFirst().dropLast())
+    model.backwardPass = true
+    model.separateBackwardRNN = true
+    let start = try from.map { try LearnedParameters(contentsOf: $0).parameters } ?? cloning.initialParameters()
+    guard start.count == cloning.cell.parameterCount else {
+      throw ValidationError("--from holds \(start.count) parameters; the deep clone has two sub-RNN blocks, \(cloning.cell.parameterCount)")
+    }
+    // Held-out sequences: teacher signals (and own signals, with the parameters being judged).
+    let heldOut = cloning.teacherSequences(episodeIndex: Self.heldOutEpisode, stateSeed: seed &+ 0xE7A1, count: Self.reportSequences)
+    func report(_ name: String, _ p: [Float]) {
+      let r = cloning.report(parameters: p.map(Double.init), sequences: heldOut)
+      let own = cloning.report(parameters: p.map(Double.init), sequences: cloning.ownSequences(
+        parameters: p, episodeIndex: Self.heldOutEpisode + 1, stateSeed: seed &+ 0xE7A2, count: Self.reportSequences))
+      for (kind, r) in [("teacher signals", r), ("own signals", own)] {
+        print(String(format: "%@ (%@): held-out loss %.6g  forward rel err %.4f  backward rel err %.4f  update rel err %.4f",
+                     name, kind, r.loss, r.forwardRelativeError, r.backwardRelativeError, r.updateRelativeError))
+      }
+      fflush(stdout)
+    }
+    report("start (\(from ?? "random"))", start)
+    let clock = Date()
+    let trained = cloning.train(from: start, threads: threads) { p in
+      if p.iteration % every == 0 || p.iteration == iterations {
+        print(String(format: "iter %d/%d  loss %.6g  |g| %.3g  %.1fs", p.iteration, iterations, p.loss, p.gradientNorm,
+                     Date().timeIntervalSince(clock)))
+        fflush(stdout)
+      }
+    }
+    if iterations > 0 { report("cloned", trained) }
+    let inputSize = config.teacher.layerSizes.first!, classCount = config.teacher.layerSizes.last!
+    try LearnedParameters(model: model, parameters: trained).write(to: out, inputSize: inputSize, classCount: classCount)
+    print("wrote \(out)")
+
+    guard verifyEpisodes > 0 else { return }
+    let evaluator = Evaluator(episodes: verifyEpisodes, steps: verifySteps, seed: seed, threads: threads)
+    let teacher = config.teacher
+    for name in verifyTasks.split(separator: ",").map(String.init) {
+      let task = TaskSpec(dataset: name)
+      let clone = try evaluator.evaluate(task: task, locator: locator, parameters: trained) { i, c in
+        try model.makeLearner(inputSize: i, classCount: c)
+      }
+      let reference = try evaluator.evaluate(task: task, locator: locator, parameters: []) { i, c in
+        try DeepBackpropTeacher.Learner(teacher: teacher, inputSize: i, classCount: c)
+      }
+      for (label, r) in [("vsml-deep-clone", clone), (LearnerSource.deepBackpropTeacherName, reference)] {
+        print(String(format: "%@ %@: mean online acc %.4f ± %.4f  final acc %.4f  first-100 %.4f  mean loss %.4f  (%d episodes x %d steps)",
+                     name, label, r.meanAccuracy, r.ci95, r.finalAccuracy, r.first100Accuracy, r.meanLoss, r.episodes, r.steps))
+      }
+      fflush(stdout)
+    }
+  }
+}

@@ -14,16 +14,22 @@ func installStopHandlers() {
   }
 }
 
-/// A one-line progress display with ETA on a terminal; plain log lines otherwise.
+/// A one-line progress display with ETA on a terminal; plain log lines otherwise. The ETA is the
+/// sooner of the iteration count and the schedule's time budgets.
 struct ProgressReporter {
   let total: Int
   let every: Int
+  var maxWallMinutes: Double? = nil
+  var maxCPUMinutes: Double? = nil
   let interactive = isatty(STDOUT_FILENO) != 0
 
   func report(_ iteration: Int, _ row: [String: Double]) {
     let wall = row["wall_s"] ?? 0
+    let cpu = row["cpu_s"] ?? 0
     let perIteration = row["iteration_s"] ?? 0
-    let eta = Double(total - iteration) * perIteration
+    var eta = Double(total - iteration) * perIteration
+    if let limit = maxWallMinutes { eta = min(eta, max(0, limit * 60 - wall)) }
+    if let limit = maxCPUMinutes, cpu > 0, wall > 0 { eta = min(eta, max(0, limit * 60 - cpu) * wall / cpu) }
     var line = String(
       format: "iter %d/%d  loss %.4f  acc %.3f  |g| %.3g  %.2fs/it  %.0f steps/s  elapsed %@  eta %@",
       iteration, total, row["mean_fitness"] ?? .nan, row["mean_accuracy"] ?? .nan, row["gradient_norm"] ?? .nan,
@@ -53,7 +59,10 @@ struct TrainCommand: ParsableCommand {
       Without --config the CPU-scale default is used (MNIST resized to 14x14, 64 antithetic pairs, \
       100-example episodes, sigma 0.05, Adam 0.025). Metrics go to RUN_DIR/metrics.csv and \
       metrics.jsonl; checkpoints to RUN_DIR/checkpoint.{safetensors,json}, written atomically \
-      every schedule.checkpointEvery iterations, at the end, and on Ctrl-C.
+      every schedule.checkpointEvery iterations, at the end, and on Ctrl-C. Training stops at \
+      schedule.iterations or when a time budget is spent: schedule.maxWallMinutes (wall clock) or \
+      schedule.maxCPUMinutes (process CPU time, all threads: a compute budget that does not depend \
+      on what else the machine runs).
       """)
 
   @Option(help: "Configuration file (JSON); any subset of the fields, the rest default.")
@@ -128,7 +137,9 @@ struct TrainCommand: ParsableCommand {
       throw CLIError("\(error)")
     }
     installStopHandlers()
-    let reporter = ProgressReporter(total: trainer.configuration.schedule.iterations, every: logEvery)
+    let schedule = trainer.configuration.schedule
+    let reporter = ProgressReporter(total: schedule.iterations, every: logEvery, maxWallMinutes: schedule.maxWallMinutes,
+                                    maxCPUMinutes: schedule.maxCPUMinutes)
     do {
       try trainer.run(shouldStop: { stopRequested.load(ordering: .relaxed) }, progress: reporter.report)
     } catch {
