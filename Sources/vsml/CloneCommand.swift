@@ -177,6 +177,7 @@ extension CloneCommand {
     config.learningRate = learningRate ?? 1e-3
     config.seed = seed
     config.ownSignalShare = ownSignalShare ?? (stage == .c ? 0.5 : 0)
+    config.initialization = initialization
     config.teacher.learningRate = teacherLearningRate
     let sampler: EpisodeSampler
     do {
@@ -205,7 +206,7 @@ extension CloneCommand {
       }
       fflush(stdout)
     }
-    report("start (\(from ?? "random"))", start)
+    report("start (\(from ?? initialization.rawValue))", start)
     let clock = Date()
     let trained = cloning.train(from: start, threads: threads) { p in
       if p.iteration % every == 0 || p.iteration == iterations {

@@ -27,6 +27,7 @@ import VSMLData
     c.batchSize = 4
     c.sequenceLength = 6
     c.ownSignalShare = ownSignalShare
+    c.initialization = .random
     let sampler = try EpisodeSampler(task: TaskSpec(dataset: "sum", transforms: [.resize(side: 4)]), split: .train,
                                      length: c.sequenceLength, seed: 3, locator: syntheticLocator)
     return try DeepBackpropCloning(c, sampler: sampler)
@@ -125,6 +126,20 @@ import VSMLData
     }
     let after = cloning.lossAndGradient(parameters: theta.map(Double.init), batch: batch).loss
     #expect(after < 0.2 * before, "loss \(before) -> \(after)")
+  }
+
+  @Test func scaffoldImplementsTheDeepTeacher() throws {
+    // The default teacher ([784, 32, ·], κ_f 98, κ_b 30.625, η 0.01) on the synthetic `sum` task.
+    var c = DeepBackpropCloning.Configuration()
+    c.sequenceLength = 24
+    let sampler = try EpisodeSampler(task: TaskSpec(dataset: "sum"), split: .train, length: c.sequenceLength, seed: 1, locator: syntheticLocator)
+    let cloning = try DeepBackpropCloning(c, sampler: sampler)
+    let p = cloning.initialParameters().map(Double.init)
+    for sequences in [cloning.teacherSequences(episodeIndex: 0, stateSeed: 2, count: 8),
+                      cloning.ownSequences(parameters: p.map(Float.init), episodeIndex: 1, stateSeed: 3, count: 8)] {
+      let r = cloning.report(parameters: p, sequences: sequences)
+      #expect(r.forwardRelativeError < 0.05 && r.backwardRelativeError < 0.05 && r.updateRelativeError < 0.05, "\(r)")
+    }
   }
 
   @Test func stageCRecordsTheNetworksOwnMessages() throws {

@@ -30,6 +30,8 @@ public struct DeepBackpropCloning: Sendable {
     public var seed: UInt64 = 0
     /// Share of each batch taken from the VSML network's own signals: 0 is stage (b).
     public var ownSignalShare: Double = 0
+    /// Starting point: the hand-wired `DeepBackpropScaffold` or the spec §2 initialiser.
+    public var initialization: BackpropCloning.Initialization = .scaffold
     public var teacher = DeepBackpropTeacher()
     public init() {}
   }
@@ -55,10 +57,15 @@ public struct DeepBackpropCloning: Sendable {
     microTicks = net.microTicks
   }
 
-  /// The spec §2 initialiser for both blocks, as meta-training starts.
+  /// The starting parameters: the scaffold, or the spec §2 initialiser for both blocks.
   public func initialParameters() -> [Float] {
-    var g = SeededGenerator(seed: configuration.seed, stream: 0xDEE9)
-    return network.initialParameters(using: &g)
+    switch configuration.initialization {
+    case .scaffold:
+      return DeepBackpropScaffold.parameters(layout: network.layout.block, teacher: configuration.teacher)
+    case .random:
+      var g = SeededGenerator(seed: configuration.seed, stream: 0xDEE9)
+      return network.initialParameters(using: &g)
+    }
   }
 
   var sizes: [Int] { networkConfiguration.layerSizes }
