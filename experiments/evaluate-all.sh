@@ -10,7 +10,7 @@ vsml=.build/release/vsml
 mkdir -p "$out"
 for l in "${learners[@]}"; do
   case $l in
-    sgd|adam|mlp-sgd|mlp-adam) what=(--model "$l") ;;
+    sgd|adam|mlp-sgd|mlp-adam|deep-backprop-teacher) what=(--model "$l") ;;
     *) what=(--checkpoint "$l") ;;
   esac
   echo "== $l"

@@ -194,11 +194,16 @@ extension CloneCommand {
     guard start.count == cloning.cell.parameterCount else {
       throw ValidationError("--from holds \(start.count) parameters; the deep clone has two sub-RNN blocks, \(cloning.cell.parameterCount)")
     }
-    // Held-out sequences: teacher signals (and own signals, with the parameters being judged).
-    let heldOut = cloning.teacherSequences(episodeIndex: Self.heldOutEpisode, stateSeed: seed &+ 0xE7A1, count: Self.reportSequences)
+    // Held-out sequences of reportLength steps: teacher signals, and own signals of the
+    // parameters being judged.
+    var reportConfig = config
+    reportConfig.sequenceLength = Self.reportLength
+    let reporter = try DeepBackpropCloning(reportConfig, sampler: try EpisodeSampler(
+      task: TaskSpec(dataset: cloneTask), split: .train, length: Self.reportLength, seed: seed &+ 1, locator: locator))
+    let heldOut = reporter.teacherSequences(episodeIndex: Self.heldOutEpisode, stateSeed: seed &+ 0xE7A1, count: Self.reportSequences)
     func report(_ name: String, _ p: [Float]) {
-      let r = cloning.report(parameters: p.map(Double.init), sequences: heldOut)
-      let own = cloning.report(parameters: p.map(Double.init), sequences: cloning.ownSequences(
+      let r = reporter.report(parameters: p.map(Double.init), sequences: heldOut)
+      let own = reporter.report(parameters: p.map(Double.init), sequences: reporter.ownSequences(
         parameters: p, episodeIndex: Self.heldOutEpisode + 1, stateSeed: seed &+ 0xE7A2, count: Self.reportSequences))
       for (kind, r) in [("teacher signals", r), ("own signals", own)] {
         print(String(format: "%@ (%@): held-out loss %.6g  forward rel err %.4f  backward rel err %.4f  update rel err %.4f",

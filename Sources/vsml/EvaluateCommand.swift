@@ -12,14 +12,15 @@ struct EvaluateCommand: ParsableCommand {
       --checkpoint takes a run directory (its best.safetensors, else checkpoint.safetensors), a \
       .safetensors file, a shipped learner (\(ShippedLearners.names.joined(separator: ", ")), or builtin), \
       or init (a freshly initialised VSML: the control without meta-learning). --model sgd|adam|mlp-sgd|mlp-adam \
-      evaluates a hand-designed online learner instead. Every learner given the same --seed sees the same \
+      evaluates a hand-designed online learner instead; --model deep-backprop-teacher the float64 \
+      network that the backprop-deep clone imitates (docs/CLONING.md). Every learner given the same --seed sees the same \
       example streams.
       """)
 
   @Option(help: "Learner to evaluate: run directory, .safetensors file, shipped name, builtin, or init.")
   var checkpoint: String?
 
-  @Option(help: "Hand-designed learner instead of a checkpoint: sgd, adam, mlp-sgd, mlp-adam.")
+  @Option(help: "Hand-designed learner instead of a checkpoint: sgd, adam, mlp-sgd, mlp-adam, deep-backprop-teacher.")
   var model: String?
 
   @Option(help: "Comma-separated datasets (registry names or csv:PATH).")
