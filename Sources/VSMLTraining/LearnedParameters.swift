@@ -39,7 +39,9 @@ public struct LearnedParameters: Sendable {
     precondition(learner.parameterCount == parameters.count, "parameter count does not match the model")
     var tensors: [String: FloatTensor] = [:]
     for t in Self.namedTensors(of: learner) { tensors[t.name] = FloatTensor(shape: t.shape, values: Array(parameters[t.range])) }
-    let modelJSON = String(decoding: try JSONEncoder().encode(model), as: UTF8.self)
+    let encoder = JSONEncoder()
+    encoder.outputFormatting = .sortedKeys  // the same parameters give the same bytes
+    let modelJSON = String(decoding: try encoder.encode(model), as: UTF8.self)
     return SafetensorsFile(tensors: tensors, metadata: [Self.modelKey: modelJSON, Self.formatKey: Self.formatVersion,
                                                         "vsml.input_size": "\(inputSize)", "vsml.class_count": "\(classCount)"])
   }

@@ -5,8 +5,10 @@ import Foundation
 public enum ShippedLearners {
   /// `scratch`: meta-trained from scratch by ES on MNIST; `backprop` and `backprop-random-init`:
   /// online SGD cloned into the cell (docs/CLONING.md); `improved`: `backprop-random-init`
-  /// meta-improved by ES on MNIST. docs/RESULTS.md has the command behind each.
-  public static let names = ["scratch", "backprop", "backprop-random-init", "improved"]
+  /// meta-improved by ES on MNIST; `backprop-deep`: online backprop through a hidden layer of 32
+  /// (a [784, 32, 10] network with a backward sweep, two sub-RNN blocks). docs/RESULTS.md has the
+  /// command behind each.
+  public static let names = ["scratch", "backprop", "backprop-random-init", "improved", "backprop-deep"]
   /// The shipped learner `builtin` stands for: the best one on the validation split.
   public static let builtin = "backprop"
 

@@ -8,7 +8,7 @@ final class ShippedLearnerTests: XCTestCase {
   func testEveryShippedLearnerLoadsAndBuiltinResolves() throws {
     for name in ShippedLearners.names + ["builtin"] {
       let source = try LearnerSource.resolve(name)
-      XCTAssertEqual(source.parameters?.count, 2384, name)
+      XCTAssertEqual(source.parameters?.count, name == "backprop-deep" ? 2 * 2384 : 2384, name)
       XCTAssertTrue(source.parameters!.allSatisfy(\.isFinite), name)
     }
     XCTAssertThrowsError(try LearnerSource.resolve("no-such-learner"))
@@ -24,7 +24,7 @@ final class ShippedLearnerTests: XCTestCase {
     }
     let locator = DataLocator(dataDirectory: data, cacheDirectory: NSTemporaryDirectory() + "/vsml-test-no-cache")
     let evaluator = Evaluator(episodes: 2, steps: 300, seed: 3, threads: 2)
-    for name in ["scratch", "backprop", "improved"] {
+    for name in ["scratch", "backprop", "improved", "backprop-deep"] {
       let source = try LearnerSource.resolve(name)
       let r = try evaluator.evaluate(task: TaskSpec(dataset: "mnist"), locator: locator, parameters: source.parameters, makeLearner: source.makeLearner)
       XCTAssertGreaterThan(r.meanAccuracy, 0.4, name)
