@@ -14,7 +14,7 @@ public enum RunPlot {
 
   /// Column `y` against column `x` of a run's metrics. With `smoothing > 1`, a moving average
   /// over the finite values of the last `smoothing` rows; otherwise sparse columns (validation)
-  /// keep only the rows that have a value. `wall_s` is shown in minutes.
+  /// keep only the rows that have a value. `wall_s` and `cpu_s` are shown in minutes.
   public static func series(runDirectory: String, x: String, y: String, label: String? = nil, smoothing: Int = 1) throws -> SVGPlot.Series {
     let path = (runDirectory as NSString).appendingPathComponent(MetricsLog.csvName)
     let (header, rows) = try readNumericCSV(path, missing: "no metrics found")
@@ -30,7 +30,7 @@ public enum RunPlot {
       xs = kept.map { xs[$0] }
       ys = kept.map { ys[$0] }
     }
-    if x == "wall_s" { xs = xs.map { $0 / 60 } }
+    if x == "wall_s" || x == "cpu_s" { xs = xs.map { $0 / 60 } }
     return SVGPlot.Series(name: label ?? (runDirectory as NSString).lastPathComponent, x: xs, y: ys)
   }
 
