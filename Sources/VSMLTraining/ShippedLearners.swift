@@ -10,7 +10,7 @@ public enum ShippedLearners {
   /// command behind each.
   public static let names = ["scratch", "backprop", "backprop-random-init", "improved", "backprop-deep"]
   /// The shipped learner `builtin` stands for: the best one on the validation split.
-  public static let builtin = "backprop"
+  public static let builtin = "backprop-deep"
 
   /// Path of a shipped learner's file, or nil if `name` is not shipped.
   public static func path(of name: String) -> String? {

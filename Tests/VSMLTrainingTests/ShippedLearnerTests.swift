@@ -8,7 +8,8 @@ final class ShippedLearnerTests: XCTestCase {
   func testEveryShippedLearnerLoadsAndBuiltinResolves() throws {
     for name in ShippedLearners.names + ["builtin"] {
       let source = try LearnerSource.resolve(name)
-      XCTAssertEqual(source.parameters?.count, name == "backprop-deep" ? 2 * 2384 : 2384, name)
+      let resolved = name == "builtin" ? ShippedLearners.builtin : name
+      XCTAssertEqual(source.parameters?.count, resolved == "backprop-deep" ? 2 * 2384 : 2384, name)  // two sub-RNN blocks
       XCTAssertTrue(source.parameters!.allSatisfy(\.isFinite), name)
     }
     XCTAssertThrowsError(try LearnerSource.resolve("no-such-learner"))
