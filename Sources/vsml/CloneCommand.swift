@@ -60,7 +60,7 @@ struct CloneCommand: ParsableCommand {
   @Option(help: "Steps per training sequence (2 micro-ticks each).")
   var length: Int = 24
 
-  @Option(help: "Adam learning rate (default: 1e-5 for stage a, which refines the scaffold; 1e-3 for b and c).")
+  @Option(help: "Adam learning rate (default: 1e-3 from --initialization random, else 1e-5: larger steps break the scaffolds' saturated gates).")
   var learningRate: Double?
 
   @Option(help: "Online SGD learning rate η of the teacher.")
@@ -81,7 +81,7 @@ struct CloneCommand: ParsableCommand {
   @Option(help: "Data directory (default: VSML_DATA_DIR or the download cache).")
   var dataDir: String?
 
-  @Option(help: "Worker threads for the verification.")
+  @Option(help: "Worker threads for the verification (stages b and c also split each batch over them).")
   var threads: Int = 1
 
   func validate() throws {
@@ -97,6 +97,12 @@ struct CloneCommand: ParsableCommand {
     }
   }
 
+  /// Adam's rate when not given: the spec's 1e-3 from random parameters; 1e-5 when refining a
+  /// scaffold or earlier clone, whose saturated gates larger steps break.
+  static func defaultLearningRate(initialization: BackpropCloning.Initialization, from: String?) -> Double {
+    from == nil && initialization == .random ? 1e-3 : 1e-5
+  }
+
   /// Input and class count of the shipped clone: the default 784 x 10 model.
   static let inputSize = 784, classCount = 10
   /// Held-out sequences for the stage (a) report.
@@ -110,7 +116,7 @@ struct CloneCommand: ParsableCommand {
     config.iterations = iterations
     config.batchSize = batchSize
     config.sequenceLength = length
-    config.learningRate = learningRate ?? 1e-5
+    config.learningRate = learningRate ?? Self.defaultLearningRate(initialization: initialization, from: from)
     config.seed = seed
     config.initialization = initialization
     config.teacher = BackpropTeacher(learningRate: teacherLearningRate, forwardGain: Double(Self.inputSize),
@@ -174,7 +180,7 @@ extension CloneCommand {
     config.iterations = iterations
     config.batchSize = batchSize
     config.sequenceLength = length
-    config.learningRate = learningRate ?? 1e-3
+    config.learningRate = learningRate ?? Self.defaultLearningRate(initialization: initialization, from: from)
     config.seed = seed
     config.ownSignalShare = ownSignalShare ?? (stage == .c ? 0.5 : 0)
     config.initialization = initialization
