@@ -88,6 +88,7 @@ public final class MetaTrainer {
     bestValidationAccuracy = checkpoint.bestValidationAccuracy
     bestValidationIteration = checkpoint.bestValidationIteration
     try MetricsLog.truncate(directory: runDirectory, keepingRows: checkpoint.iteration)
+    try MetricsLog.addMissingColumns(directory: runDirectory, columns: Self.metricColumns)  // runs from before cpu_s
     metrics = try MetricsLog(directory: runDirectory, columns: Self.metricColumns)
   }
 

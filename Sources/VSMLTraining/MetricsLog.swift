@@ -85,6 +85,24 @@ public final class MetricsLog {
     }
   }
 
+  /// Brings the CSV of a run written by an older version up to `columns` when they only add
+  /// columns to the file's header, filling the new ones with `nan` (so that a run can be resumed
+  /// across an upgrade). Any other header is left for `init` to reject. Rewrites atomically.
+  public static func addMissingColumns(directory: String, columns: [String]) throws {
+    let path = directory + "/" + csvName
+    guard let data = FileManager.default.contents(atPath: path), !data.isEmpty else { return }
+    var lines = String(decoding: data, as: UTF8.self).split(separator: "\n", omittingEmptySubsequences: true).map(String.init)
+    let old = lines[0].split(separator: ",", omittingEmptySubsequences: false).map(String.init)
+    guard old != columns, old.allSatisfy(columns.contains), Set(old).count == old.count else { return }
+    let index = Dictionary(uniqueKeysWithValues: old.enumerated().map { ($1, $0) })
+    lines[0] = columns.map(csvField).joined(separator: ",")
+    for i in 1..<lines.count {
+      let fields = lines[i].split(separator: ",", omittingEmptySubsequences: false).map(String.init)
+      lines[i] = columns.map { index[$0].map { fields[$0] } ?? "nan" }.joined(separator: ",")
+    }
+    try writeAtomically(Array((lines.joined(separator: "\n") + "\n").utf8), to: path)
+  }
+
   deinit {
     try? csv.close()
     try? jsonLines.close()

@@ -80,6 +80,26 @@ final class MetaTrainerTests: XCTestCase {
     XCTAssertEqual(try deterministicMetrics(split), try deterministicMetrics(straight))
   }
 
+  func testARunFromBeforeTheCPUColumnResumes() throws {
+    let dir = temporaryRunDirectory("old")
+    defer { try? FileManager.default.removeItem(atPath: dir) }
+    let a = try MetaTrainer(configuration: tinyConfiguration(iterations: 2), runDirectory: dir, locator: syntheticLocator, threads: 1, log: { _ in })
+    try a.run()
+    // Rewrite the CSV as an older version wrote it: no cpu_s column.
+    let csv = dir + "/metrics.csv"
+    let rows = try String(contentsOfFile: csv, encoding: .utf8).split(separator: "\n").map { $0.split(separator: ",", omittingEmptySubsequences: false) }
+    let drop = rows[0].firstIndex(of: "cpu_s")!
+    let old = rows.map { r in r.indices.filter { $0 != drop }.map { String(r[$0]) }.joined(separator: ",") }.joined(separator: "\n") + "\n"
+    try old.write(toFile: csv, atomically: true, encoding: .utf8)
+    let b = try MetaTrainer(resuming: dir, locator: syntheticLocator, threads: 1, iterations: 3, log: { _ in })
+    try b.run()
+    let now = try String(contentsOfFile: csv, encoding: .utf8).split(separator: "\n").map { $0.split(separator: ",", omittingEmptySubsequences: false).map(String.init) }
+    XCTAssertEqual(now[0], MetaTrainer.metricColumns)
+    XCTAssertEqual(now.count, 4)  // header + 3 iterations
+    XCTAssertEqual(now[1][drop], "nan", "old rows get nan in the new column")
+    XCTAssertNotEqual(now[3][drop], "nan")
+  }
+
   func testResumeAfterAKillDiscardsRowsPastTheCheckpoint() throws {
     let dir = temporaryRunDirectory("killed")
     defer { try? FileManager.default.removeItem(atPath: dir) }
