@@ -134,14 +134,7 @@ struct CloneCommand: ParsableCommand {
                    name, r.loss, r.forwardRelativeError, r.backwardRelativeError, r.updateRelativeError, r.updateCorrelation))
     }
     report("start (\(from ?? initialization.rawValue))", start)
-    let clock = Date()
-    let trained = cloning.train(from: start) { p in
-      if p.iteration % every == 0 || p.iteration == iterations {
-        print(String(format: "iter %d/%d  loss %.6g  |g| %.3g  %.1fs", p.iteration, iterations, p.loss, p.gradientNorm,
-                     Date().timeIntervalSince(clock)))
-        fflush(stdout)
-      }
-    }
+    let trained = cloning.train(from: start, report: progressPrinter())
     if iterations > 0 { report("cloned", trained) }
 
     let model = ModelConfiguration()
@@ -150,20 +143,38 @@ struct CloneCommand: ParsableCommand {
     try LearnedParameters(model: model, parameters: trained).write(to: out, inputSize: Self.inputSize, classCount: Self.classCount)
     print("wrote \(out)")
 
+    try verify(clone: trained, model: model, label: "vsml-clone", reference: "linear-sgd", referenceParameters: nil,
+               locator: DataLocator.standard(dataDirectory: dataDir)) { i, c in
+      try BaselineModel.linearSGD.makeLearner(inputSize: i, classCount: c)
+    }
+  }
+
+  /// Prints a progress line every `--every` iterations and at the last.
+  func progressPrinter() -> (CloningProgress) -> Void {
+    let clock = Date()
+    return { p in
+      guard p.iteration % every == 0 || p.iteration == iterations else { return }
+      print(String(format: "iter %d/%d  loss %.6g  |g| %.3g  %.1fs", p.iteration, iterations, p.loss, p.gradientNorm,
+                   Date().timeIntervalSince(clock)))
+      fflush(stdout)
+    }
+  }
+
+  /// With --verify-episodes, meta-tests the clone (no further training) and its reference learner
+  /// on the test splits of --verify-tasks with the same Evaluator seed; one line per learner.
+  func verify(clone parameters: [Float], model: ModelConfiguration, label: String, reference: String, referenceParameters: [Float]?,
+              locator: DataLocator, makeReference: (Int, Int) throws -> any OnlineLearner) throws {
     guard verifyEpisodes > 0 else { return }
-    let locator = DataLocator.standard(dataDirectory: dataDir)
     let evaluator = Evaluator(episodes: verifyEpisodes, steps: verifySteps, seed: seed, threads: threads)
     for name in verifyTasks.split(separator: ",").map(String.init) {
       let task = TaskSpec(dataset: name)
-      let clone = try evaluator.evaluate(task: task, locator: locator, parameters: trained) { i, c in
+      let clone = try evaluator.evaluate(task: task, locator: locator, parameters: parameters) { i, c in
         try model.makeLearner(inputSize: i, classCount: c)
       }
-      let sgd = try evaluator.evaluate(task: task, locator: locator, parameters: nil) { i, c in
-        try BaselineModel.linearSGD.makeLearner(inputSize: i, classCount: c)
-      }
-      for (label, r) in [("vsml-clone", clone), ("linear-sgd", sgd)] {
+      let other = try evaluator.evaluate(task: task, locator: locator, parameters: referenceParameters, makeLearner: makeReference)
+      for (learner, r) in [(label, clone), (reference, other)] {
         print(String(format: "%@ %@: mean online acc %.4f ± %.4f  final acc %.4f  first-100 %.4f  mean loss %.4f  (%d episodes x %d steps)",
-                     name, label, r.meanAccuracy, r.ci95, r.finalAccuracy, r.first100Accuracy, r.meanLoss, r.episodes, r.steps))
+                     name, learner, r.meanAccuracy, r.ci95, r.finalAccuracy, r.first100Accuracy, r.meanLoss, r.episodes, r.steps))
       }
       fflush(stdout)
     }
@@ -218,35 +229,16 @@ extension CloneCommand {
       fflush(stdout)
     }
     report("start (\(from ?? initialization.rawValue))", start)
-    let clock = Date()
-    let trained = cloning.train(from: start, threads: threads) { p in
-      if p.iteration % every == 0 || p.iteration == iterations {
-        print(String(format: "iter %d/%d  loss %.6g  |g| %.3g  %.1fs", p.iteration, iterations, p.loss, p.gradientNorm,
-                     Date().timeIntervalSince(clock)))
-        fflush(stdout)
-      }
-    }
+    let trained = cloning.train(from: start, threads: threads, report: progressPrinter())
     if iterations > 0 { report("cloned", trained) }
     let inputSize = config.teacher.layerSizes.first!, classCount = config.teacher.layerSizes.last!
     try LearnedParameters(model: model, parameters: trained).write(to: out, inputSize: inputSize, classCount: classCount)
     print("wrote \(out)")
 
-    guard verifyEpisodes > 0 else { return }
-    let evaluator = Evaluator(episodes: verifyEpisodes, steps: verifySteps, seed: seed, threads: threads)
     let teacher = config.teacher
-    for name in verifyTasks.split(separator: ",").map(String.init) {
-      let task = TaskSpec(dataset: name)
-      let clone = try evaluator.evaluate(task: task, locator: locator, parameters: trained) { i, c in
-        try model.makeLearner(inputSize: i, classCount: c)
-      }
-      let reference = try evaluator.evaluate(task: task, locator: locator, parameters: []) { i, c in
-        try DeepBackpropTeacher.Learner(teacher: teacher, inputSize: i, classCount: c)
-      }
-      for (label, r) in [("vsml-deep-clone", clone), (LearnerSource.deepBackpropTeacherName, reference)] {
-        print(String(format: "%@ %@: mean online acc %.4f ± %.4f  final acc %.4f  first-100 %.4f  mean loss %.4f  (%d episodes x %d steps)",
-                     name, label, r.meanAccuracy, r.ci95, r.finalAccuracy, r.first100Accuracy, r.meanLoss, r.episodes, r.steps))
-      }
-      fflush(stdout)
+    try verify(clone: trained, model: model, label: "vsml-deep-clone", reference: LearnerSource.deepBackpropTeacherName,
+               referenceParameters: [], locator: locator) { i, c in
+      try DeepBackpropTeacher.Learner(teacher: teacher, inputSize: i, classCount: c)
     }
   }
 }

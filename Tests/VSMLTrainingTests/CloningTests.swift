@@ -1,4 +1,3 @@
-import Evolution
 import Foundation
 import Testing
 import VSML
@@ -25,15 +24,8 @@ import VSMLCore
     let (loss, gradient) = cell.lossAndGradient(parameters: p, sequence: sequence, scales: scales)
     #expect(abs(loss - cell.loss(parameters: p, sequence: sequence, scales: scales)) < 1e-12)
     // Every 7th parameter covers every tensor and gate.
-    let h = 1e-6
-    var worst = 0.0
-    for k in stride(from: 0, to: p.count, by: 7) {
-      var plus = p, minus = p
-      plus[k] += h
-      minus[k] -= h
-      let numeric = (cell.loss(parameters: plus, sequence: sequence, scales: scales)
-                     - cell.loss(parameters: minus, sequence: sequence, scales: scales)) / (2 * h)
-      worst = max(worst, abs(numeric - gradient[k]) / max(1e-3, abs(numeric) + abs(gradient[k])))
+    let worst = worstFiniteDifferenceError(p, gradient: gradient, stride: 7) {
+      cell.loss(parameters: $0, sequence: sequence, scales: scales)
     }
     #expect(worst < 1e-5, "worst relative gradient error \(worst)")
   }
@@ -43,14 +35,10 @@ import VSMLCore
     var configuration = BackpropCloning.Configuration()
     configuration.initialization = .random
     let cloning = BackpropCloning(configuration)
-    var theta = try cloning.initialParameters()
+    let start = try cloning.initialParameters()
     let batch = cloning.batch(iteration: 0, count: 4, length: 8)
-    let before = cloning.lossAndGradient(parameters: theta.map(Double.init), batch: batch).loss
-    var adam = Adam(dimension: theta.count)
-    for _ in 0..<300 {
-      let g = cloning.lossAndGradient(parameters: theta.map(Double.init), batch: batch).gradient
-      adam.step(parameters: &theta, gradient: g.map(Float.init), learningRate: 1e-2)
-    }
+    let before = cloning.lossAndGradient(parameters: start.map(Double.init), batch: batch).loss
+    let theta = adamOnFixedBatch(start, steps: 300) { cloning.lossAndGradient(parameters: $0, batch: batch).gradient }
     let after = cloning.lossAndGradient(parameters: theta.map(Double.init), batch: batch).loss
     #expect(after < 0.2 * before, "loss \(before) -> \(after)")
   }

@@ -1,4 +1,3 @@
-import Evolution
 import Foundation
 import Testing
 import VSML
@@ -54,16 +53,8 @@ import VSMLData
     let sequence = PhasedCellGradient.Sequence(initialCell: (0..<16).map { _ in 0.2 * g.nextNormalDouble() }, phases: phases, steps: 3)
     let (loss, gradient) = cell.lossAndGradient(parameters: p, sequence: sequence)
     #expect(abs(loss - cell.loss(parameters: p, sequence: sequence)) < 1e-12)
-    let h = 1e-6
-    var worst = 0.0
     // Every 5th parameter of both blocks covers every tensor and gate.
-    for k in stride(from: 0, to: p.count, by: 5) {
-      var plus = p, minus = p
-      plus[k] += h
-      minus[k] -= h
-      let numeric = (cell.loss(parameters: plus, sequence: sequence) - cell.loss(parameters: minus, sequence: sequence)) / (2 * h)
-      worst = max(worst, abs(numeric - gradient[k]) / max(1e-3, abs(numeric) + abs(gradient[k])))
-    }
+    let worst = worstFiniteDifferenceError(p, gradient: gradient, stride: 5) { cell.loss(parameters: $0, sequence: sequence) }
     #expect(worst < 1e-5, "worst relative gradient error \(worst)")
   }
 
@@ -116,14 +107,10 @@ import VSMLData
 
   @Test func stageBLossDecreasesOnATinyCase() throws {
     let cloning = try Self.tinyCloning()
-    var theta = cloning.initialParameters()
-    let batch = cloning.batch(iteration: 0, parameters: theta)
-    let before = cloning.lossAndGradient(parameters: theta.map(Double.init), batch: batch).loss
-    var adam = Adam(dimension: theta.count)
-    for _ in 0..<200 {
-      let g = cloning.lossAndGradient(parameters: theta.map(Double.init), batch: batch, threads: 2).gradient
-      adam.step(parameters: &theta, gradient: g.map(Float.init), learningRate: 1e-2)
-    }
+    let start = cloning.initialParameters()
+    let batch = cloning.batch(iteration: 0, parameters: start)
+    let before = cloning.lossAndGradient(parameters: start.map(Double.init), batch: batch).loss
+    let theta = adamOnFixedBatch(start, steps: 200) { cloning.lossAndGradient(parameters: $0, batch: batch, threads: 2).gradient }
     let after = cloning.lossAndGradient(parameters: theta.map(Double.init), batch: batch).loss
     #expect(after < 0.2 * before, "loss \(before) -> \(after)")
   }
@@ -172,13 +159,8 @@ import VSMLData
       }
     }
     // Stage (c) training lowers the own-signal loss on a fixed batch.
-    var p = theta
-    let before = cloning.lossAndGradient(parameters: p.map(Double.init), batch: sequences).loss
-    var adam = Adam(dimension: p.count)
-    for _ in 0..<100 {
-      let g = cloning.lossAndGradient(parameters: p.map(Double.init), batch: sequences, threads: 2).gradient
-      adam.step(parameters: &p, gradient: g.map(Float.init), learningRate: 1e-2)
-    }
+    let before = cloning.lossAndGradient(parameters: theta.map(Double.init), batch: sequences).loss
+    let p = adamOnFixedBatch(theta, steps: 100) { cloning.lossAndGradient(parameters: $0, batch: sequences, threads: 2).gradient }
     let after = cloning.lossAndGradient(parameters: p.map(Double.init), batch: sequences).loss
     #expect(after < 0.5 * before, "loss \(before) -> \(after)")
   }

@@ -1,3 +1,4 @@
+import Evolution
 import Foundation
 import VSMLData
 @testable import VSMLTraining
@@ -25,3 +26,29 @@ func tinyConfiguration(iterations: Int = 4) -> TrainingConfiguration {
 
 /// A locator that never finds file datasets (the synthetic tasks need none).
 let syntheticLocator = DataLocator(dataDirectory: nil, cacheDirectory: NSTemporaryDirectory() + "/vsml-test-no-cache")
+
+/// Worst relative difference between `gradient` and central differences (step 1e-6) of `loss`,
+/// over every `stride`-th parameter of `p`.
+func worstFiniteDifferenceError(_ p: [Double], gradient: [Double], stride step: Int, loss: ([Double]) -> Double) -> Double {
+  let h = 1e-6
+  var worst = 0.0
+  for k in stride(from: 0, to: p.count, by: step) {
+    var plus = p, minus = p
+    plus[k] += h
+    minus[k] -= h
+    let numeric = (loss(plus) - loss(minus)) / (2 * h)
+    worst = max(worst, abs(numeric - gradient[k]) / max(1e-3, abs(numeric) + abs(gradient[k])))
+  }
+  return worst
+}
+
+/// `steps` Adam steps (learning rate 1e-2) on a fixed batch, from `theta`: the cloning tests'
+/// check that a loss can be driven down.
+func adamOnFixedBatch(_ theta: [Float], steps: Int, gradient: ([Double]) -> [Double]) -> [Float] {
+  var p = theta
+  var adam = Adam(dimension: p.count)
+  for _ in 0..<steps {
+    adam.step(parameters: &p, gradient: gradient(p.map(Double.init)).map(Float.init), learningRate: 1e-2)
+  }
+  return p
+}

@@ -1,4 +1,3 @@
-import Evolution
 import VSML
 import VSMLCore
 
@@ -74,29 +73,17 @@ public struct BackpropCloning: Sendable {
     return (0..<count).map { _ in sampler.sequence(length: length, using: &g) }
   }
 
-  /// Progress of one iteration.
-  public struct Progress: Sendable {
-    public var iteration: Int
-    public var loss: Double
-    public var gradientNorm: Double
-  }
+  public typealias Progress = CloningProgress
 
   /// Runs `configuration.iterations` Adam steps from `parameters`; returns the final parameters.
   public func train(from parameters: [Float], report: (Progress) -> Void = { _ in }) -> [Float] {
-    var theta = parameters
-    var adam = Adam(dimension: theta.count)
-    for it in 1...max(configuration.iterations, 1) where configuration.iterations > 0 {
-      let batch = self.batch(iteration: it, count: configuration.batchSize, length: configuration.sequenceLength)
-      var (loss, g) = lossAndGradient(parameters: theta.map(Double.init), batch: batch)
-      let norm = g.reduce(0) { $0 + $1 * $1 }.squareRoot()
-      if norm > configuration.gradientClip { g = g.map { $0 * configuration.gradientClip / norm } }
-      guard loss.isFinite, norm.isFinite else {
-        report(Progress(iteration: it, loss: loss, gradientNorm: norm))
-        continue  // NaN is worst: skip the step
-      }
-      adam.step(parameters: &theta, gradient: g.map(Float.init), learningRate: Float(configuration.learningRate))
-      report(Progress(iteration: it, loss: loss, gradientNorm: norm))
-    }
-    return theta
+    CloningOptimizer.train(
+      from: parameters, iterations: configuration.iterations, learningRate: configuration.learningRate,
+      gradientClip: configuration.gradientClip,
+      lossAndGradient: { it, theta in
+        lossAndGradient(parameters: theta.map(Double.init),
+                        batch: batch(iteration: it, count: configuration.batchSize, length: configuration.sequenceLength))
+      },
+      report: report)
   }
 }

@@ -1,4 +1,3 @@
-import Evolution
 import VSML
 import VSMLCore
 import VSMLData
@@ -186,30 +185,17 @@ public struct DeepBackpropCloning: Sendable {
     return (loss / n, gradient.map { $0 / n })
   }
 
-  public struct Progress: Sendable {
-    public var iteration: Int
-    public var loss: Double
-    public var gradientNorm: Double
-  }
+  public typealias Progress = CloningProgress
 
   /// Runs `configuration.iterations` Adam steps from `parameters`; returns the final parameters.
   public func train(from parameters: [Float], threads: Int = 1, report: (Progress) -> Void = { _ in }) -> [Float] {
-    var theta = parameters
-    var adam = Adam(dimension: theta.count)
-    guard configuration.iterations > 0 else { return theta }
-    for it in 1...configuration.iterations {
-      let batch = self.batch(iteration: it, parameters: theta)
-      var (loss, g) = lossAndGradient(parameters: theta.map(Double.init), batch: batch, threads: threads)
-      let norm = g.reduce(0) { $0 + $1 * $1 }.squareRoot()
-      guard loss.isFinite, norm.isFinite else {
-        report(Progress(iteration: it, loss: loss, gradientNorm: norm))
-        continue  // NaN is worst: skip the step
-      }
-      if norm > configuration.gradientClip { g = g.map { $0 * configuration.gradientClip / norm } }
-      adam.step(parameters: &theta, gradient: g.map(Float.init), learningRate: Float(configuration.learningRate))
-      report(Progress(iteration: it, loss: loss, gradientNorm: norm))
-    }
-    return theta
+    CloningOptimizer.train(
+      from: parameters, iterations: configuration.iterations, learningRate: configuration.learningRate,
+      gradientClip: configuration.gradientClip,
+      lossAndGradient: { it, theta in
+        lossAndGradient(parameters: theta.map(Double.init), batch: batch(iteration: it, parameters: theta), threads: threads)
+      },
+      report: report)
   }
 
   /// Held-out agreement with the teacher on `sequences`: mean loss, and relative RMS errors of
