@@ -86,9 +86,6 @@ public struct VSMLBenchmark: Sendable {
   }
 }
 
-/// This thread's peak fused multiply-add rate in FLOP/s at the kernels' vector width, measured for
-/// about `seconds` (16 independent FMA chains).
-public func measureFMAPeak(seconds: Double = 0.3) -> Double { vsml_fma_peak(seconds) }
-
-/// Vector width the C kernels were compiled for: 512, or 0 for the generic path.
-public var kernelVectorBits: Int { Int(vsml_kernel_vector_bits()) }
+/// This thread's peak fused multiply-add rate in FLOP/s on the selected kernel path's vectors,
+/// measured for about `seconds` (16 independent FMA chains).
+public func measureFMAPeak(seconds: Double = 0.3) -> Double { KernelPath.selected.fmaPeak(seconds: seconds) }

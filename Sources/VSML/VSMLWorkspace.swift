@@ -26,9 +26,13 @@ final class VSMLWorkspace {
 
   static let stateSize = 16
 
-  init(configuration: VSMLConfiguration) {
+  /// The C kernels this workspace runs (one instruction-set path).
+  let kernels: vsml_kernels
+
+  init(configuration: VSMLConfiguration, kernel: KernelPath) {
     precondition(configuration.subRNN.stateSize == Self.stateSize, "the fast path needs state size 16")
     self.configuration = configuration
+    kernels = kernel.functions.pointee
     sizes = configuration.layerSizes
     messageSize = configuration.subRNN.messageSize
     let layers = configuration.layerCount
@@ -145,7 +149,7 @@ final class VSMLWorkspace {
       let layerNorm = block.layerNorm
       for micro in 0..<configuration.microTicks {
         let last = micro == configuration.microTicks - 1
-        vsml_dense_tick16(
+        kernels.dense_tick16(
           cells[l].pointer, inSize, outSize, rowTerm.pointer, colTerm.pointer, gates + 2 * m * 64,
           last && !layerNorm ? rowSum.pointer : nil, last && !layerNorm ? colSum.pointer : nil)
       }
@@ -170,26 +174,10 @@ final class VSMLWorkspace {
   /// Row terms (bias, gate offsets, fwd · W_fwd) and column terms (bwd · W_bwd) of spec §3, in
   /// the exp2 domain of the scaled gate matrix `gates`.
   private func prepareTerms(layer l: Int, gates w: UnsafePointer<Float>) {
-    typealias V = SIMD16<Float>
     let m = messageSize
-    let load = DenseLayerKernel.load, store = DenseLayerKernel.store
     let bias = w + (2 * m + 16) * 64
-    let base = (load(bias), load(bias + 16), load(bias + 32), load(bias + 48))
-    func accumulate(_ messages: UnsafePointer<Float>, rows: Int, firstWeightRow: Int, start: (V, V, V, V), into out: UnsafeMutablePointer<Float>) {
-      for r in 0..<rows {
-        var z = start
-        for k in 0..<m {
-          let v = messages[r * m + k]
-          if v == 0 { continue }
-          let wk = w + (firstWeightRow + k) * 64
-          z.0 += v * load(wk); z.1 += v * load(wk + 16); z.2 += v * load(wk + 32); z.3 += v * load(wk + 48)
-        }
-        let o = out + r * 64
-        store(z.0, o); store(z.1, o + 16); store(z.2, o + 32); store(z.3, o + 48)
-      }
-    }
-    accumulate(forwardIn[l].pointer, rows: sizes[l], firstWeightRow: 0, start: base, into: rowTerm.pointer)
-    accumulate(backwardIn[l].pointer, rows: sizes[l + 1], firstWeightRow: m, start: (V(), V(), V(), V()), into: colTerm.pointer)
+    kernels.message_terms(forwardIn[l].pointer, sizes[l], m, w, bias, rowTerm.pointer)
+    kernels.message_terms(backwardIn[l].pointer, sizes[l + 1], m, w + m * 64, nil, colTerm.pointer)
   }
 
   /// Outgoing messages without LayerNorm: the heads are affine, so the mean of the messages is

@@ -1,11 +1,14 @@
 // Vector kernels shared by the baseline learners: activations (from VSMLCore's `FastMath`), the
-// row-broadcast matrix-vector product, the LSTM cell update and the soft clip of the predictions.
+// row-broadcast matrix-vector product and dot product (the C kernels of the selected path), the
+// LSTM cell update and the soft clip of the predictions.
 //
-// Performance facts these follow (docs/PLATFORM_NOTES.md of the project): `SIMD16<Float>` fused
-// multiply-adds reach peak only with a named target CPU (Package.swift sets one); a lane of a
-// `SIMD16` value must not be broadcast inside a product loop (LLVM splits the accumulator), so every
-// broadcast reads a `Float` from a pointer; libm calls per lane cost ~20x a vectorised approximation.
+// The package is built without a target CPU, so Swift `SIMD16` code here is plain SSE: loops that
+// need fused multiply-adds live in the C kernels, and the Swift ones are written unfused (a fused
+// `addingProduct` would become sixteen libm calls). Libm calls per lane cost ~20x a vectorised
+// approximation.
 
+import CVSMLKernels
+import VSML
 import VSMLCore
 
 #if canImport(Glibc)
@@ -69,50 +72,11 @@ func accumulateRows(
   input: UnsafePointer<Float>, inputStride: Int = 1, rows: Int, weights: UnsafePointer<Float>, rowStride: Int,
   columns: Int, into output: UnsafeMutablePointer<Float>
 ) {
-  var column = 0
-  while column + 128 <= columns {
-    let o = output + column
-    var a0 = loadVector(o), a1 = loadVector(o + 16), a2 = loadVector(o + 32), a3 = loadVector(o + 48)
-    var a4 = loadVector(o + 64), a5 = loadVector(o + 80), a6 = loadVector(o + 96), a7 = loadVector(o + 112)
-    var w = weights + column
-    var x = input
-    for _ in 0..<rows {
-      let s = SIMD16<Float>(repeating: x.pointee)
-      x += inputStride
-      a0.addProduct(s, loadVector(w))
-      a1.addProduct(s, loadVector(w + 16))
-      a2.addProduct(s, loadVector(w + 32))
-      a3.addProduct(s, loadVector(w + 48))
-      a4.addProduct(s, loadVector(w + 64))
-      a5.addProduct(s, loadVector(w + 80))
-      a6.addProduct(s, loadVector(w + 96))
-      a7.addProduct(s, loadVector(w + 112))
-      w += rowStride
-    }
-    storeVector(a0, o); storeVector(a1, o + 16); storeVector(a2, o + 32); storeVector(a3, o + 48)
-    storeVector(a4, o + 64); storeVector(a5, o + 80); storeVector(a6, o + 96); storeVector(a7, o + 112)
-    column += 128
-  }
-  while column + 16 <= columns {
-    var a = loadVector(output + column)
-    var w = weights + column
-    var x = input
-    for _ in 0..<rows {
-      a.addProduct(SIMD16<Float>(repeating: x.pointee), loadVector(w))
-      x += inputStride
-      w += rowStride
-    }
-    storeVector(a, output + column)
-    column += 16
-  }
-  if column < columns {
-    for r in 0..<rows {
-      let s = input[r * inputStride]
-      let w = weights + r * rowStride
-      for j in column..<columns { output[j] += s * w[j] }
-    }
-  }
+  baselineKernels.accumulate_rows(input, inputStride, rows, weights, rowStride, columns, output)
 }
+
+/// The C kernels of the process's selected path (`KernelPath.selected`).
+let baselineKernels: vsml_kernels = KernelPath.selected.functions.pointee
 
 /// A row-major matrix repacked into column panels for `accumulateRows`: panels of 128 columns,
 /// then of 16, then one narrower tail, each stored rows x width contiguously, so that each sweep
@@ -234,7 +198,7 @@ func addScaledRow(
   var j = 0
   let s = SIMD16<Float>(repeating: scale)
   while j + 16 <= count {
-    storeVector(loadVector(output + j).addingProduct(s, loadVector(weights + j)), output + j)
+    storeVector(loadVector(output + j) + s * loadVector(weights + j), output + j)
     j += 16
   }
   while j < count {

@@ -137,7 +137,7 @@ public struct HebbianLearner: OnlineLearner, Sendable {
             let decay = SIMD16<Float>(repeating: oja ? 1 - rate * p * p : 1)
             var i = 0
             while i + 16 <= inputs {
-              storeVector((decay * loadVector(row + i)).addingProduct(hebb, loadVector(previousInput + i)), row + i)
+              storeVector(decay * loadVector(row + i) + hebb * loadVector(previousInput + i), row + i)
               i += 16
             }
             while i < inputs {
@@ -162,26 +162,8 @@ public struct HebbianLearner: OnlineLearner, Sendable {
   }
 }
 
-/// `Σ_i a[i] · b[i]` with four 16-lane accumulators.
+/// `Σ_i a[i] · b[i]` (the selected kernel path's vectors, four accumulators).
 @inline(__always)
 func dot(_ a: UnsafePointer<Float>, _ b: UnsafePointer<Float>, count: Int) -> Float {
-  var s0 = SIMD16<Float>(), s1 = SIMD16<Float>(), s2 = SIMD16<Float>(), s3 = SIMD16<Float>()
-  var i = 0
-  while i + 64 <= count {
-    s0.addProduct(loadVector(a + i), loadVector(b + i))
-    s1.addProduct(loadVector(a + i + 16), loadVector(b + i + 16))
-    s2.addProduct(loadVector(a + i + 32), loadVector(b + i + 32))
-    s3.addProduct(loadVector(a + i + 48), loadVector(b + i + 48))
-    i += 64
-  }
-  while i + 16 <= count {
-    s0.addProduct(loadVector(a + i), loadVector(b + i))
-    i += 16
-  }
-  var sum = ((s0 + s1) + (s2 + s3)).sum()
-  while i < count {
-    sum += a[i] * b[i]
-    i += 1
-  }
-  return sum
+  baselineKernels.dot(a, b, count)
 }

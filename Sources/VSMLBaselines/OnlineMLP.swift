@@ -315,7 +315,7 @@ public struct OnlineMLP: OnlineLearner, Sendable {
       let o = out + r * columns
       var j = 0
       while j + 16 <= columns {
-        storeVector(loadVector(o + j).addingProduct(negativeRate, SIMD16(repeating: s) * loadVector(b + j)), o + j)
+        storeVector(loadVector(o + j) + negativeRate * (SIMD16(repeating: s) * loadVector(b + j)), o + j)
         j += 16
       }
       while j < columns {
@@ -357,7 +357,7 @@ public struct OnlineMLP: OnlineLearner, Sendable {
       let rate = SIMD16<Float>(repeating: -lr)
       var i = 0
       while i + 16 <= n {
-        storeVector(loadVector(w + i).addingProduct(rate, loadVector(g + i)), w + i)
+        storeVector(loadVector(w + i) + rate * loadVector(g + i), w + i)
         i += 16
       }
       while i < n {

@@ -4,6 +4,8 @@
 /// Both are built on one `exp` of a non-positive argument: `tanh(x) = sign(x)(1 - E)/(1 + E)` with
 /// `E = exp(-2|x|)`, and `sigmoid(x) = 1/(1 + E)` or `E/(1 + E)` with `E = exp(-|x|)`, so no
 /// intermediate overflows and the absolute error stays at a few float roundings everywhere.
+/// Multiply-adds are written unfused (`a + b * c`): the package is built without a target CPU, where
+/// a fused `addingProduct` would become sixteen libm `fmaf` calls.
 public enum FastMath {
   public typealias Vector = SIMD16<Float>
 
@@ -25,18 +27,18 @@ public enum FastMath {
   @_transparent
   public static func expNonPositive(_ x: Vector) -> Vector {
     let xc = x.replacing(with: expLowerClamp, where: x .< expLowerClamp)
-    let shifted = Vector(repeating: roundingShift).addingProduct(xc, log2e)
+    let shifted = Vector(repeating: roundingShift) + xc * log2e
     let n = shifted - roundingShift
-    var r = xc.addingProduct(n, -ln2High)
-    r = r.addingProduct(n, -ln2Low)
+    var r = xc + n * -ln2High
+    r = r + n * -ln2Low
     // Horner form of 1 + r + r^2/2! + ... + r^7/7!.
-    var p = Vector(repeating: 1.0 / 720).addingProduct(r, 1.0 / 5040)
-    p = Vector(repeating: 1.0 / 120).addingProduct(p, r)
-    p = Vector(repeating: 1.0 / 24).addingProduct(p, r)
-    p = Vector(repeating: 1.0 / 6).addingProduct(p, r)
-    p = Vector(repeating: 0.5).addingProduct(p, r)
-    p = Vector(repeating: 1).addingProduct(p, r)
-    p = Vector(repeating: 1).addingProduct(p, r)
+    var p = Vector(repeating: 1.0 / 720) + r * (1.0 / 5040)
+    p = Vector(repeating: 1.0 / 120) + p * r
+    p = Vector(repeating: 1.0 / 24) + p * r
+    p = Vector(repeating: 1.0 / 6) + p * r
+    p = Vector(repeating: 0.5) + p * r
+    p = Vector(repeating: 1) + p * r
+    p = Vector(repeating: 1) + p * r
     // 2^n: the integer n sits in the low bits of `shifted`; move it into the exponent field.
     let nBits = shifted.bitPattern(as: UInt32.self) &- roundingShift.bitPattern
     let scaleBits = (nBits &+ 127) &<< 23

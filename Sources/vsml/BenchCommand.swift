@@ -21,7 +21,7 @@ struct BenchCommand: ParsableCommand {
   @Option(help: "Examples per episode.")
   var steps = 200
 
-  @Flag(help: "Also measure this machine's SIMD FMA peak and report the share reached.")
+  @Flag(help: "Also measure this machine's FMA peak on the selected kernel path (and its AMX bf16 peak where available) and report the share reached.")
   var peak = false
 
   @OptionGroup var compute: ComputeOptions
@@ -57,12 +57,17 @@ struct BenchCommand: ParsableCommand {
     let config = VSMLConfiguration(layerSizes: layers.sizes)
     let bench = VSMLBenchmark(configuration: config, population: population, steps: steps, threads: compute.threads, seed: compute.seed)
     let r = try bench.run()
-    var peakFlops: Double?
+    var peakFlops: Double?, amxPeakFlops: Double?
     if peak {
       // One measurement per thread, run at the same time, summed.
       let perThread = ResultSlots<Double>(count: compute.threads)
       parallelFor(count: compute.threads, threads: compute.threads) { perThread[$0] = measureFMAPeak() }
       peakFlops = perThread.values.reduce(0, +)
+      if KernelPath.amx.isAvailable {
+        let amxThread = ResultSlots<Double>(count: compute.threads)
+        parallelFor(count: compute.threads, threads: compute.threads) { amxThread[$0] = KernelPath.amxBF16Peak() ?? 0 }
+        amxPeakFlops = amxThread.values.reduce(0, +)
+      }
     }
     if json {
       var object: [String: Any] = [
@@ -71,14 +76,16 @@ struct BenchCommand: ParsableCommand {
         "reference_example_steps_per_s": r.referenceExampleStepsPerSecond, "speedup_vs_reference": r.speedupVsReference,
         "matrix_gflops": r.matrixFlopsPerSecond / 1e9, "wall_s": r.wallSeconds,
         "connection_ticks_per_example": r.connectionTicksPerExample,
+        "kernel": KernelPath.selected.rawValue, "kernels_available": KernelPath.available.map(\.rawValue),
       ]
+      if let amxPeakFlops { object["amx_bf16_peak_gflops"] = amxPeakFlops / 1e9 }
       if let peakFlops {
         object["fma_peak_gflops"] = peakFlops / 1e9
         object["share_of_peak"] = r.matrixFlopsPerSecond / peakFlops
       }
       printJSON(object)
     } else {
-      print("layers \(layers), population \(population), \(steps) steps, \(compute.threads) threads")
+      print("layers \(layers), population \(population), \(steps) steps, \(compute.threads) threads, kernel \(KernelPath.selected)")
       print(String(format: "fast path       %10.0f example-steps/s  %8.1f M connection-ticks/s", r.exampleStepsPerSecond, r.connectionTicksPerSecond / 1e6))
       print(String(format: "reference path  %10.1f example-steps/s  (float64, scalar)", r.referenceExampleStepsPerSecond))
       print(String(format: "speed-up        %10.0fx", r.speedupVsReference))
@@ -86,6 +93,7 @@ struct BenchCommand: ParsableCommand {
       if let peakFlops {
         print(String(format: "FMA peak        %10.1f GFLOP/s measured; the matrix product reaches %.0f %%", peakFlops / 1e9, 100 * r.matrixFlopsPerSecond / peakFlops))
       }
+      if let amxPeakFlops { print(String(format: "AMX bf16 peak   %10.1f GFLOP/s measured", amxPeakFlops / 1e9)) }
     }
   }
 }

@@ -3,7 +3,7 @@ import VSML
 
 struct InfoCommand: ParsableCommand {
   static let configuration = CommandConfiguration(
-    commandName: "info", abstract: "Print the meta-parameter count and the per-episode state size of a VSML network.")
+    commandName: "info", abstract: "Print the meta-parameter count and the per-episode state size of a VSML network, and the kernel path in use.")
 
   @Option(help: "Layer sizes: input, hidden..., output.")
   var layers = LayerSizes([784, 10])
@@ -24,13 +24,15 @@ struct InfoCommand: ParsableCommand {
       printJSON([
         "layers": s, "meta_parameters": net.parameterCount, "state_size": net.stateCount,
         "lstm_state_floats": lstm, "message_floats": net.stateCount - lstm, "connections": connections,
-        "sub_rnns": net.layout.blockCount,
+        "sub_rnns": net.layout.blockCount, "kernel": KernelPath.selected.rawValue,
+        "kernels_available": KernelPath.available.map(\.rawValue),
       ])
     } else {
       print("layers            \(layers)")
       print("connections       \(connections)")
       print("meta-parameters   \(net.parameterCount)  (\(net.layout.blockCount) sub-RNN of \(net.layout.block.count))")
       print("state per episode \(net.stateCount)  (\(lstm) LSTM floats + \(net.stateCount - lstm) message floats)")
+      print("kernel            \(KernelPath.selected)  (available: \(KernelPath.available.map(\.rawValue).joined(separator: ", ")); set \(KernelPath.environmentVariable) to force one)")
     }
   }
 }

@@ -1,4 +1,6 @@
 import ArgumentParser
+import Foundation
+import VSML
 
 @main
 struct VSMLCommand: ParsableCommand {
@@ -9,4 +11,14 @@ struct VSMLCommand: ParsableCommand {
       InfoCommand.self, BenchCommand.self, DataCommand.self, TrainCommand.self, EvaluateCommand.self,
       DemoCommand.self, PlotCommand.self, CloneCommand.self,
     ])
+
+  /// Refuses a `VSML_KERNEL` that names no path or one this machine cannot run, before any work.
+  static func main() {
+    do {
+      _ = try KernelPath.fromEnvironment(ProcessInfo.processInfo.environment)
+    } catch {
+      exit(withError: error)
+    }
+    main(nil)
+  }
 }

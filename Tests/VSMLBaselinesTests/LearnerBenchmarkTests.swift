@@ -24,8 +24,8 @@ final class LearnerBenchmarkTests: XCTestCase {
     let clock = ContinuousClock()
     let start = clock.now
     for _ in 0..<n {
-      a0 = c.addingProduct(a0, m); a1 = c.addingProduct(a1, m); a2 = c.addingProduct(a2, m); a3 = c.addingProduct(a3, m)
-      a4 = c.addingProduct(a4, m); a5 = c.addingProduct(a5, m); a6 = c.addingProduct(a6, m); a7 = c.addingProduct(a7, m)
+      a0 = c + a0 * m; a1 = c + a1 * m; a2 = c + a2 * m; a3 = c + a3 * m
+      a4 = c + a4 * m; a5 = c + a5 * m; a6 = c + a6 * m; a7 = c + a7 * m
     }
     let elapsed = clock.now - start
     let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) * 1e-18

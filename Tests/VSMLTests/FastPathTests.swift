@@ -7,9 +7,19 @@ final class FastPathTests: XCTestCase {
     Episode(inputs: inputs.flatMap { $0 }, labels: labels.map(Int32.init), inputSize: inputs[0].count, classCount: classes)
   }
 
+  /// Every kernel path this machine can run, on the authors' values.
   func testFastPathMatchesAuthorsCode() throws {
-    for g in try Golden.cases() {
-      let net = try VSMLNetwork(g.configuration)
+    for path in KernelPath.available {
+      for g in try Golden.cases() {
+        try checkGolden(g, path: path)
+      }
+    }
+  }
+
+  func checkGolden(_ g: GoldenCase, path: KernelPath) throws {
+    do {
+      var net = try VSMLNetwork(g.configuration)
+      net.kernel = path
       XCTAssertTrue(net.usesFastPath)
       let result = g.parameters.withUnsafeBufferPointer {
         net.run(episode: episode(inputs: g.inputs, labels: g.labels, classes: g.configuration.outputSize),
@@ -18,13 +28,19 @@ final class FastPathTests: XCTestCase {
       let classes = g.configuration.outputSize
       let logits = stride(from: 0, to: result.logits.count, by: classes).map { result.logits[$0..<($0 + classes)].map(Double.init) }
       let err = maxRelativeError(logits, g.expectedLogits)
-      XCTAssertLessThanOrEqual(err, 1e-4, "\(g.name): logits")
-      XCTAssertEqual(Double(result.meanLoss), g.expectedMeanLoss, accuracy: 1e-4 * abs(g.expectedMeanLoss), "\(g.name): mean loss")
+      XCTAssertLessThanOrEqual(err, 1e-4, "\(g.name) on \(path): logits")
+      XCTAssertEqual(Double(result.meanLoss), g.expectedMeanLoss, accuracy: 1e-4 * abs(g.expectedMeanLoss), "\(g.name) on \(path): mean loss")
     }
   }
 
-  /// Fast (float32, SIMD) against plain (float64, scalar) on random configurations with every option.
+  /// Fast (float32, SIMD) against plain (float64, scalar) on random configurations with every
+  /// option, on every kernel path this machine can run.
   func testFastEqualsPlainOnRandomConfigurations() throws {
+    XCTAssertTrue(KernelPath.available.contains(.portable))
+    for path in KernelPath.available { try checkFastEqualsPlain(path: path) }
+  }
+
+  func checkFastEqualsPlain(path: KernelPath) throws {
     var rng = SeededGenerator(seed: 2024)
     var worst = 0.0
     for trial in 0..<12 {
@@ -39,7 +55,8 @@ final class FastPathTests: XCTestCase {
         separateBackwardRNN: backward && rng.nextInt(below: 2) == 1,
         feedLabel: rng.nextInt(below: 2) == 1,
         layerwiseRNNs: rng.nextInt(below: 2) == 1)
-      let net = try VSMLNetwork(config)
+      var net = try VSMLNetwork(config)
+      net.kernel = path
       // Perturbed parameters so that every term matters (as the golden cases do).
       var params = net.initialParameters(using: &rng)
       for i in params.indices { params[i] += 0.3 * rng.nextNormal() }
@@ -55,10 +72,10 @@ final class FastPathTests: XCTestCase {
       let logits = stride(from: 0, to: fast.logits.count, by: classes).map { fast.logits[$0..<($0 + classes)].map(Double.init) }
       let err = maxRelativeError(logits, plain.logits)
       worst = max(worst, err)
-      XCTAssertLessThanOrEqual(err, 1e-4, "trial \(trial): \(config)")
-      XCTAssertEqual(Double(fast.meanLoss), plain.meanLoss, accuracy: 1e-4 * max(1, plain.meanLoss), "trial \(trial)")
+      XCTAssertLessThanOrEqual(err, 1e-4, "\(path), trial \(trial): \(config)")
+      XCTAssertEqual(Double(fast.meanLoss), plain.meanLoss, accuracy: 1e-4 * max(1, plain.meanLoss), "\(path), trial \(trial)")
     }
-    print("fast vs plain: worst relative error \(worst)")
+    print("fast vs plain on \(path): worst relative error \(worst)")
   }
 
   func testParameterAndStateCounts() throws {

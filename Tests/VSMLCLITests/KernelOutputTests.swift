@@ -1,0 +1,49 @@
+import Foundation
+import XCTest
+
+/// Runs the built `vsml` binary and checks what it prints about kernel paths.
+final class KernelOutputTests: XCTestCase {
+  /// The test bundle and the binary sit in the same build products folder.
+  var binary: URL {
+    Bundle.main.bundleURL.appendingPathComponent("vsml")
+  }
+
+  func run(_ arguments: [String], environment: [String: String] = [:]) throws -> (status: Int32, stdout: String, stderr: String) {
+    guard FileManager.default.isExecutableFile(atPath: binary.path) else {
+      throw XCTSkip("no vsml binary at \(binary.path)")
+    }
+    let process = Process()
+    process.executableURL = binary
+    process.arguments = arguments
+    process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
+    let out = Pipe(), err = Pipe()
+    process.standardOutput = out
+    process.standardError = err
+    try process.run()
+    let stdout = String(decoding: out.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+    let stderr = String(decoding: err.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+    process.waitUntilExit()
+    return (process.terminationStatus, stdout, stderr)
+  }
+
+  func testInfoNamesTheSelectedAndAvailableKernels() throws {
+    let r = try run(["info", "--json"])
+    XCTAssertEqual(r.status, 0, r.stderr)
+    let object = try XCTUnwrap(JSONSerialization.jsonObject(with: Data(r.stdout.utf8)) as? [String: Any])
+    let kernel = try XCTUnwrap(object["kernel"] as? String)
+    let available = try XCTUnwrap(object["kernels_available"] as? [String])
+    XCTAssertTrue(available.contains("portable"))
+    XCTAssertTrue(available.contains(kernel))
+
+    let forced = try run(["info", "--json"], environment: ["VSML_KERNEL": "portable"])
+    XCTAssertEqual(forced.status, 0, forced.stderr)
+    XCTAssertTrue(forced.stdout.contains("\"kernel\" : \"portable\""), forced.stdout)
+  }
+
+  func testUnknownKernelIsRefusedBeforeAnyWork() throws {
+    let r = try run(["info"], environment: ["VSML_KERNEL": "sse9"])
+    XCTAssertNotEqual(r.status, 0)
+    XCTAssertTrue(r.stderr.contains("VSML_KERNEL=sse9 is not a kernel path"), r.stderr)
+    XCTAssertTrue(r.stdout.isEmpty, r.stdout)
+  }
+}
