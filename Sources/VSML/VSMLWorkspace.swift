@@ -18,7 +18,7 @@ final class VSMLWorkspace {
   let newForward: AlignedBuffer, newBackward: AlignedBuffer
   let logits: AlignedBuffer, error: AlignedBuffer, label: AlignedBuffer
   /// Per sub-RNN block: the gate matrix ((2M + 16) x 64) then bias with gate offsets (64), with
-  /// every column scaled into the kernel's exp2 domain (see `vsml_dense_tick16`).
+  /// every column scaled into the kernel's exp2 domain (see `vsml_kernels.dense_tick16`).
   var scaledGates: [AlignedBuffer] = []
   /// Called once per layer and sweep with the layer's incoming forward (A x M) and backward
   /// (B x M) messages, as the layer's ticks read them (used to record a network's own signals).

@@ -19,18 +19,6 @@ import Glibc
 @inline(__always)
 func vectorTanh(_ x: SIMD16<Float>) -> SIMD16<Float> { FastMath.tanh(x) }
 
-/// Sixteen-lane square root of non-negative values, `v · rsqrt(v)` with the reciprocal square root
-/// from the classic bit-pattern estimate refined by three Newton steps (relative error ~1e-7).
-/// `SIMD16.squareRoot()` compiled to a lane-by-lane loop (Swift 6.3), ~10x slower.
-@inline(__always)
-func vectorSquareRoot(_ v: SIMD16<Float>) -> SIMD16<Float> {
-  let bits = unsafeBitCast(v, to: SIMD16<UInt32>.self)
-  var y = unsafeBitCast(SIMD16<UInt32>(repeating: 0x5F37_59DF) &- (bits &>> 1), to: SIMD16<Float>.self)
-  let half = 0.5 * v
-  for _ in 0..<3 { y = y * (1.5 - half * y * y) }
-  return v * y
-}
-
 /// Sixteen-lane logistic sigmoid (`FastMath`, |error| <= 2e-7).
 @inline(__always)
 func vectorSigmoid(_ x: SIMD16<Float>) -> SIMD16<Float> { FastMath.sigmoid(x) }
@@ -195,16 +183,7 @@ func freeFloats(_ pointer: UnsafeMutablePointer<Float>) {
 func addScaledRow(
   _ scale: Float, _ weights: UnsafePointer<Float>, count: Int, into output: UnsafeMutablePointer<Float>
 ) {
-  var j = 0
-  let s = SIMD16<Float>(repeating: scale)
-  while j + 16 <= count {
-    storeVector(loadVector(output + j) + s * loadVector(weights + j), output + j)
-    j += 16
-  }
-  while j < count {
-    output[j] += scale * weights[j]
-    j += 1
-  }
+  baselineKernels.scale_add(output, 1, weights, scale, count)
 }
 
 /// One LSTM cell update from gate pre-activations (Hochreiter & Schmidhuber 1997; Haiku's `LSTM`).

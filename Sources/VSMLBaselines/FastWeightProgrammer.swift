@@ -129,7 +129,7 @@ public struct FastWeightProgrammer: OnlineLearner, Sendable {
             let row = fast + j * keys
             let target = delta ? value[j] - dot(row, previousKey, count: keys) : value[j]
             let scale = beta * target
-            for d in 0..<keys { row[d] += scale * previousKey[d] }
+            addScaledRow(scale, previousKey, count: keys, into: row)
           }
         }
         for j in 0..<classes {

@@ -133,17 +133,7 @@ public struct HebbianLearner: OnlineLearner, Sendable {
             post[j] = p
             bias[j] += biasRate * p
             let row = weights + j * inputs
-            let hebb = SIMD16<Float>(repeating: rate * p)
-            let decay = SIMD16<Float>(repeating: oja ? 1 - rate * p * p : 1)
-            var i = 0
-            while i + 16 <= inputs {
-              storeVector(decay * loadVector(row + i) + hebb * loadVector(previousInput + i), row + i)
-              i += 16
-            }
-            while i < inputs {
-              row[i] = rate * p * previousInput[i] + (oja ? 1 - rate * p * p : 1) * row[i]
-              i += 1
-            }
+            baselineKernels.scale_add(row, oja ? 1 - rate * p * p : 1, previousInput, rate * p, inputs)
           }
         }
         let x = xs.baseAddress! + t * features

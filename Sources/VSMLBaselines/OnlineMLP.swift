@@ -370,27 +370,7 @@ public struct OnlineMLP: OnlineLearner, Sendable {
       let c1 = Float(1 - _exp(Double(step) * _log(Double(b1))))
       let c2 = Float(1 - _exp(Double(step) * _log(Double(b2))))
       let stepSize = lr / c1, inverseC2 = 1 / c2
-      let vb1 = SIMD16<Float>(repeating: b1), vb2 = SIMD16<Float>(repeating: b2)
-      let vStep = SIMD16<Float>(repeating: stepSize), vInverseC2 = SIMD16<Float>(repeating: inverseC2)
-      var i = 0
-      while i + 16 <= n {
-        let gi = loadVector(g + i)
-        let mi = vb1 * loadVector(m + i) + (1 - vb1) * gi
-        let vi = vb2 * loadVector(v + i) + (1 - vb2) * gi * gi
-        storeVector(mi, m + i)
-        storeVector(vi, v + i)
-        storeVector(loadVector(w + i) - vStep * mi / (vectorSquareRoot(vi * vInverseC2) + eps), w + i)
-        i += 16
-      }
-      while i < n {
-        let gi = g[i]
-        let mi = b1 * m[i] + (1 - b1) * gi
-        let vi = b2 * v[i] + (1 - b2) * gi * gi
-        m[i] = mi
-        v[i] = vi
-        w[i] -= stepSize * mi / ((vi * inverseC2).squareRoot() + eps)
-        i += 1
-      }
+      baselineKernels.adam_step(w, g, m, v, n, b1, b2, stepSize, inverseC2, eps)
     }
   }
 }

@@ -21,6 +21,9 @@ struct BenchCommand: ParsableCommand {
   @Option(help: "Examples per episode.")
   var steps = 200
 
+  @Flag(help: "Run the backward sweep after every forward pass (as backprop-deep does).")
+  var backwardPass = false
+
   @Flag(help: "Also measure this machine's FMA peak on the selected kernel path (and its AMX bf16 peak where available) and report the share reached.")
   var peak = false
 
@@ -54,7 +57,7 @@ struct BenchCommand: ParsableCommand {
       }
       return
     }
-    let config = VSMLConfiguration(layerSizes: layers.sizes)
+    let config = VSMLConfiguration(layerSizes: layers.sizes, backwardPass: backwardPass)
     let bench = VSMLBenchmark(configuration: config, population: population, steps: steps, threads: compute.threads, seed: compute.seed)
     let r = try bench.run()
     var peakFlops: Double?, amxPeakFlops: Double?
@@ -71,7 +74,7 @@ struct BenchCommand: ParsableCommand {
     }
     if json {
       var object: [String: Any] = [
-        "layers": layers.sizes, "population": population, "steps": steps, "threads": compute.threads,
+        "layers": layers.sizes, "backward_pass": backwardPass, "population": population, "steps": steps, "threads": compute.threads,
         "example_steps_per_s": r.exampleStepsPerSecond, "connection_ticks_per_s": r.connectionTicksPerSecond,
         "reference_example_steps_per_s": r.referenceExampleStepsPerSecond, "speedup_vs_reference": r.speedupVsReference,
         "matrix_gflops": r.matrixFlopsPerSecond / 1e9, "wall_s": r.wallSeconds,

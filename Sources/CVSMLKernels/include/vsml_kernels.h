@@ -55,6 +55,15 @@ typedef struct vsml_kernels {
   /// sum over i < count of a[i] * b[i].
   float (*dot)(const float *a, const float *b, ptrdiff_t count);
 
+  /// One Adam step over n weights (w, m, v updated in place): m = b1 m + (1 - b1) g,
+  /// v = b2 v + (1 - b2) g^2, w -= step_size m / (sqrt(v inverse_c2) + epsilon), with the bias
+  /// corrections folded into step_size and inverse_c2 by the caller.
+  void (*adam_step)(float *w, const float *g, float *m, float *v, ptrdiff_t n, float beta1, float beta2,
+                    float step_size, float inverse_c2, float epsilon);
+
+  /// y[i] = a y[i] + b x[i] for i < n.
+  void (*scale_add)(float *y, float a, const float *x, float b, ptrdiff_t n);
+
   /// The kernel's activations on plain arrays (for tests): y = tanh(x), y = sigmoid(x).
   void (*tanh)(const float *x, float *y, ptrdiff_t n);
   void (*sigmoid)(const float *x, float *y, ptrdiff_t n);

@@ -223,6 +223,36 @@ static float VSML_FN(vsml_dot)(const float *a, const float *b, ptrdiff_t count) 
   return sum;
 }
 
+static void VSML_FN(vsml_adam_step)(float *w, const float *g, float *m, float *v, ptrdiff_t n, float beta1,
+                                    float beta2, float step_size, float inverse_c2, float epsilon) {
+  const vf b1 = vset1(beta1), b2 = vset1(beta2), a1 = vset1(1.0f - beta1), a2 = vset1(1.0f - beta2);
+  const vf step = vset1(step_size), ic2 = vset1(inverse_c2), eps = vset1(epsilon);
+  ptrdiff_t i = 0;
+  for (; i + 16 <= n; i += 16) {
+    const vf gi = vload(g + i);
+    const vf mi = vadd(vmul(b1, vload(m + i)), vmul(a1, gi));
+    const vf vi = vadd(vmul(b2, vload(v + i)), vmul(vmul(a2, gi), gi));
+    vstore(m + i, mi);
+    vstore(v + i, vi);
+    vstore(w + i, vsub(vload(w + i), vdiv(vmul(step, mi), vadd(vsqrt(vmul(vi, ic2)), eps))));
+  }
+  for (; i < n; i++) {
+    const float gi = g[i];
+    const float mi = beta1 * m[i] + (1.0f - beta1) * gi;
+    const float vi = beta2 * v[i] + (1.0f - beta2) * gi * gi;
+    m[i] = mi;
+    v[i] = vi;
+    w[i] -= step_size * mi / (__builtin_sqrtf(vi * inverse_c2) + epsilon);
+  }
+}
+
+static void VSML_FN(vsml_scale_add)(float *y, float a, const float *x, float b, ptrdiff_t n) {
+  const vf va = vset1(a), vb = vset1(b);
+  ptrdiff_t i = 0;
+  for (; i + 16 <= n; i += 16) vstore(y + i, vfma(vb, vload(x + i), vmul(va, vload(y + i))));
+  for (; i < n; i++) y[i] = a * y[i] + b * x[i];
+}
+
 static void VSML_FN(vsml_tanh)(const float *x, float *y, ptrdiff_t n) {
   for (ptrdiff_t i = 0; i < n; i += 16) {
     float in[16] = {0}, out[16];

@@ -9,6 +9,8 @@ typedef __m512 vf;
 #define vadd(a, b) _mm512_add_ps((a), (b))
 #define vsub(a, b) _mm512_sub_ps((a), (b))
 #define vmul(a, b) _mm512_mul_ps((a), (b))
+#define vdiv(a, b) _mm512_div_ps((a), (b))
+#define vsqrt(a) _mm512_sqrt_ps(a)
 #define vfma(a, b, c) _mm512_fmadd_ps((a), (b), (c))
 #define vmin(a, b) _mm512_min_ps((a), (b))
 #define vmax(a, b) _mm512_max_ps((a), (b))

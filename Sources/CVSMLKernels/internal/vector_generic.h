@@ -15,6 +15,8 @@ static inline void vstore(float *p, vf v) { memcpy(p, &v, sizeof v); }
 #define vadd(a, b) ((a) + (b))
 #define vsub(a, b) ((a) - (b))
 #define vmul(a, b) ((a) * (b))
+#define vdiv(a, b) ((a) / (b))
+#define vsqrt(a) __builtin_elementwise_sqrt(a)
 /* One expression, so clang's default contraction (-ffp-contract=on) fuses it where FMA exists. */
 #define vfma(a, b, c) ((a) * (b) + (c))
 /* Lane-wise select by comparison mask (all ones where true). */
