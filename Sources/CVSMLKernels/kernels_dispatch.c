@@ -33,6 +33,9 @@
 #define VSML_ARCH_REQ_XCOMP_PERM 0x1023
 #define VSML_XFEATURE_XTILEDATA 18
 
+/* The probe slot of the bf16 kernels, after the paths. */
+#define VSML_KERNEL_BF16_PROBE VSML_KERNEL_COUNT
+
 static uint64_t read_xcr0(void) {
   uint32_t lo, hi;
   __asm__ volatile("xgetbv" : "=a"(lo), "=d"(hi) : "c"(0));
@@ -55,6 +58,8 @@ static int detect(int kernel) {
   const int avx512 = avx2 && (ebx7 & CPUID7_EBX_AVX512F) && (ebx7 & CPUID7_EBX_AVX512DQ) &&
                      (xcr0 & XCR0_AVX512_STATE) == XCR0_AVX512_STATE;
   switch (kernel) {
+  case VSML_KERNEL_BF16_PROBE:
+    return avx512 && (ebx7 & CPUID7_EBX_AVX512BW) && (ebx7 & CPUID7_EBX_AVX512VL) && (eax71 & CPUID71_EAX_AVX512BF16);
   case VSML_KERNEL_AVX2: return avx2;
   case VSML_KERNEL_AVX512: return avx512;
   case VSML_KERNEL_AMX: {
@@ -74,19 +79,34 @@ static int detect(int kernel) {
 }
 #endif
 
-/* Per path: 0 not yet probed, 1 available, -1 unavailable. Probing twice is harmless. */
-static int probed[VSML_KERNEL_COUNT];
+/* Per path, then the bf16 kernels: 0 not yet probed, 1 available, -1 unavailable. Probing twice
+   is harmless. */
+static int probed[VSML_KERNEL_COUNT + 1];
+
+#if defined(__x86_64__)
+static int available(int slot) {
+  int state = __atomic_load_n(&probed[slot], __ATOMIC_ACQUIRE);
+  if (state == 0) {
+    state = detect(slot) ? 1 : -1;
+    __atomic_store_n(&probed[slot], state, __ATOMIC_RELEASE);
+  }
+  return state > 0;
+}
+#endif
+
+const vsml_kernels *vsml_kernels_get_bf16(void) {
+#if defined(__x86_64__)
+  return available(VSML_KERNEL_COUNT) ? &vsml_kernels_bf16 : NULL;
+#else
+  return NULL;
+#endif
+}
 
 const vsml_kernels *vsml_kernels_get(int kernel) {
   if (kernel == VSML_KERNEL_PORTABLE) return &vsml_kernels_portable;
 #if defined(__x86_64__)
   if (kernel <= VSML_KERNEL_PORTABLE || kernel >= VSML_KERNEL_COUNT) return NULL;
-  int state = __atomic_load_n(&probed[kernel], __ATOMIC_ACQUIRE);
-  if (state == 0) {
-    state = detect(kernel) ? 1 : -1;
-    __atomic_store_n(&probed[kernel], state, __ATOMIC_RELEASE);
-  }
-  if (state < 0) return NULL;
+  if (!available(kernel)) return NULL;
   switch (kernel) {
   case VSML_KERNEL_AVX2: return &vsml_kernels_avx2;
   case VSML_KERNEL_AVX512: return &vsml_kernels_avx512;

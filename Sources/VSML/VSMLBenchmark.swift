@@ -12,6 +12,9 @@ public struct VSMLBenchmark: Sendable {
   /// Example-steps given to the slow reference path.
   public var referenceSteps: Int
 
+  /// Arithmetic of the fast path's recurrent product.
+  public var precision: Precision = .fp32
+
   public init(configuration: VSMLConfiguration, population: Int, steps: Int, threads: Int, seed: UInt64 = 0, referenceSteps: Int = 3) {
     self.configuration = configuration
     self.population = population
@@ -44,7 +47,8 @@ public struct VSMLBenchmark: Sendable {
   public var matrixFlopsPerConnectionTick: Int { 2 * configuration.subRNN.stateSize * 4 * configuration.subRNN.stateSize }
 
   public func run() throws -> Result {
-    let net = try VSMLNetwork(configuration)
+    var net = try VSMLNetwork(configuration)
+    net.precision = precision
     var rng = SeededGenerator(seed: seed)
     let parameters = net.initialParameters(using: &rng)
     let d = configuration.inputSize, classes = configuration.outputSize

@@ -12,6 +12,9 @@ public struct VSMLNetwork: OnlineLearner {
   public let layout: VSMLParameterLayout
   /// The instruction-set path of the fast path's kernels; the process's selection by default.
   public var kernel: KernelPath = .selected
+  /// Arithmetic of the fast path's recurrent product (bf16 runs the AVX-512 bf16 kernels whatever
+  /// `kernel` says; the float64 path for other state sizes ignores it).
+  public var precision: Precision = .fp32
 
   /// Creates a network after validating `configuration`.
   public init(_ configuration: VSMLConfiguration) throws {
@@ -85,7 +88,7 @@ public struct VSMLNetwork: OnlineLearner {
     precondition(episode.inputSize == inputSize, "episode has \(episode.inputSize) features, network expects \(inputSize)")
     precondition(episode.classCount <= classCount, "episode has \(episode.classCount) classes, network predicts \(classCount)")
     guard usesFastPath else { return runReference(episode: episode, parameters: parameters, initialCells: initialCells, recordLogits: recordLogits) }
-    let workspace = VSMLWorkspace(configuration: configuration, kernel: kernel)
+    let workspace = VSMLWorkspace(configuration: configuration, kernel: kernel, precision: precision)
     workspace.load(initialCells: initialCells)
     return workspace.run(episode: episode, parameters: parameters.baseAddress!, layout: layout, recordLogits: recordLogits)
   }
@@ -101,7 +104,7 @@ public struct VSMLNetwork: OnlineLearner {
   ) -> EpisodeResult {
     precondition(usesFastPath, "message observation needs the fast path (state size 16)")
     precondition(parameters.count == layout.count && episode.inputSize == inputSize && episode.classCount <= classCount)
-    let workspace = VSMLWorkspace(configuration: configuration, kernel: kernel)
+    let workspace = VSMLWorkspace(configuration: configuration, kernel: kernel, precision: precision)
     workspace.load(initialCells: initialCells)
     workspace.messageObserver = observer
     return workspace.run(episode: episode, parameters: parameters.baseAddress!, layout: layout, recordLogits: false)

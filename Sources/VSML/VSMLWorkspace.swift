@@ -29,10 +29,18 @@ final class VSMLWorkspace {
   /// The C kernels this workspace runs (one instruction-set path).
   let kernels: vsml_kernels
 
-  init(configuration: VSMLConfiguration, kernel: KernelPath) {
+  init(configuration: VSMLConfiguration, kernel: KernelPath, precision: Precision) {
     precondition(configuration.subRNN.stateSize == Self.stateSize, "the fast path needs state size 16")
     self.configuration = configuration
-    kernels = kernel.functions.pointee
+    switch precision {
+    case .fp32:
+      kernels = kernel.functions.pointee
+    case .bf16:
+      guard let table = vsml_kernels_get_bf16() else {
+        preconditionFailure("\(PrecisionError.unavailable(.bf16)) (check Precision.isAvailable first)")
+      }
+      kernels = table.pointee
+    }
     sizes = configuration.layerSizes
     messageSize = configuration.subRNN.messageSize
     let layers = configuration.layerCount

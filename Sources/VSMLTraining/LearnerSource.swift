@@ -1,4 +1,5 @@
 import Foundation
+import VSML
 import VSMLBaselines
 import VSMLCore
 
@@ -64,5 +65,22 @@ public struct LearnerSource: Sendable {
       throw CheckpointError.notFound(reference)
     }
     return .learned(try LearnedParameters(contentsOf: reference), name: reference)
+  }
+}
+
+extension LearnerSource {
+  /// The same learner with VSML's recurrent product in `precision`; learners other than VSML are
+  /// returned unchanged. Fails when the machine cannot run `precision`.
+  public func withPrecision(_ precision: Precision) throws -> LearnerSource {
+    try precision.checkAvailable()
+    var source = self
+    let make = makeLearner
+    source.makeLearner = { inputSize, classCount in
+      let learner = try make(inputSize, classCount)
+      guard var network = learner as? VSMLNetwork else { return learner }
+      network.precision = precision
+      return network
+    }
+    return source
   }
 }

@@ -24,6 +24,9 @@ public struct ModelConfiguration: Codable, Hashable, Sendable {
   public var layerNorm: Bool = false
   public var layerwiseRNNs: Bool = false
   public var separateBackwardRNN: Bool = false
+  /// Arithmetic of VSML's recurrent product: fp32 (unset, the default) or bf16 (opt-in, needs
+  /// AVX512-BF16). Baselines ignore it.
+  public var precision: Precision?
 
   public init() {}
 
@@ -38,7 +41,13 @@ public struct ModelConfiguration: Codable, Hashable, Sendable {
   /// Builds the learner for data of the given shape.
   public func makeLearner(inputSize: Int, classCount: Int) throws -> any OnlineLearner {
     switch kind {
-    case .vsml: return try VSMLNetwork(vsml(inputSize: inputSize, classCount: classCount))
+    case .vsml:
+      var network = try VSMLNetwork(vsml(inputSize: inputSize, classCount: classCount))
+      if let precision {
+        try precision.checkAvailable()
+        network.precision = precision
+      }
+      return network
     case .metaRNN: return try BaselineModel.metaRNN.makeLearner(inputSize: inputSize, classCount: classCount)
     case .hebbian: return try BaselineModel.hebbian.makeLearner(inputSize: inputSize, classCount: classCount)
     case .fwMemory: return try BaselineModel.fastWeightMemory.makeLearner(inputSize: inputSize, classCount: classCount)

@@ -29,6 +29,8 @@ struct BenchCommand: ParsableCommand {
 
   @OptionGroup var compute: ComputeOptions
 
+  @OptionGroup var arithmetic: PrecisionOptions
+
   @Flag(help: "Print one JSON object.")
   var json = false
 
@@ -58,7 +60,8 @@ struct BenchCommand: ParsableCommand {
       return
     }
     let config = VSMLConfiguration(layerSizes: layers.sizes, backwardPass: backwardPass)
-    let bench = VSMLBenchmark(configuration: config, population: population, steps: steps, threads: compute.threads, seed: compute.seed)
+    var bench = VSMLBenchmark(configuration: config, population: population, steps: steps, threads: compute.threads, seed: compute.seed)
+    bench.precision = arithmetic.precision
     let r = try bench.run()
     var peakFlops: Double?, amxPeakFlops: Double?
     if peak {
@@ -79,7 +82,8 @@ struct BenchCommand: ParsableCommand {
         "reference_example_steps_per_s": r.referenceExampleStepsPerSecond, "speedup_vs_reference": r.speedupVsReference,
         "matrix_gflops": r.matrixFlopsPerSecond / 1e9, "wall_s": r.wallSeconds,
         "connection_ticks_per_example": r.connectionTicksPerExample,
-        "kernel": KernelPath.selected.rawValue, "kernels_available": KernelPath.available.map(\.rawValue),
+        "kernel": arithmetic.precision.kernelName,
+        "precision": arithmetic.precision.rawValue, "kernels_available": KernelPath.available.map(\.rawValue),
       ]
       if let amxPeakFlops { object["amx_bf16_peak_gflops"] = amxPeakFlops / 1e9 }
       if let peakFlops {
@@ -88,7 +92,7 @@ struct BenchCommand: ParsableCommand {
       }
       printJSON(object)
     } else {
-      print("layers \(layers), population \(population), \(steps) steps, \(compute.threads) threads, kernel \(KernelPath.selected)")
+      print("layers \(layers), population \(population), \(steps) steps, \(compute.threads) threads, kernel \(arithmetic.precision.kernelName), precision \(arithmetic.precision)")
       print(String(format: "fast path       %10.0f example-steps/s  %8.1f M connection-ticks/s", r.exampleStepsPerSecond, r.connectionTicksPerSecond / 1e6))
       print(String(format: "reference path  %10.1f example-steps/s  (float64, scalar)", r.referenceExampleStepsPerSecond))
       print(String(format: "speed-up        %10.0fx", r.speedupVsReference))

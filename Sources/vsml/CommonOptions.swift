@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import VSML
 import VSMLCore
 
 /// A comma-separated list of layer sizes, e.g. `784,10` or `784,32,10`.
@@ -18,6 +19,18 @@ struct LayerSizes: ExpressibleByArgument, CustomStringConvertible {
   var description: String { sizes.map(String.init).joined(separator: ",") }
   var defaultValueDescription: String { description }
   static var defaultCompletionKind: CompletionKind { .default }
+}
+
+extension Precision: ExpressibleByArgument {}
+
+/// The arithmetic option shared by the commands that run VSML: `--precision fp32|bf16`.
+struct PrecisionOptions: ParsableArguments {
+  @Option(help: "Arithmetic of VSML's recurrent product: fp32 (exact, the default) or bf16 (faster, opt-in; needs AVX512-BF16).")
+  var precision: Precision = .fp32
+
+  func validate() throws {
+    do { try precision.checkAvailable() } catch { throw ValidationError("--precision \(precision): \(error)") }
+  }
 }
 
 /// Options shared by commands that compute: threads and seed.

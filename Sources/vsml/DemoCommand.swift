@@ -34,6 +34,8 @@ struct DemoCommand: ParsableCommand {
 
   @OptionGroup var compute: ComputeOptions
 
+  @OptionGroup var arithmetic: PrecisionOptions
+
   @Flag(help: "Print one JSON object with every learner's results.")
   var json = false
 
@@ -75,6 +77,7 @@ struct DemoCommand: ParsableCommand {
     config.schedule.evaluateEvery = 0
     config.validation.tasks = [trainTask]
     config.seed = compute.seed
+    if arithmetic.precision != .fp32 { config.model.precision = arithmetic.precision }
     let runDirectory = out ?? NSTemporaryDirectory() + "/vsml-demo-\(ProcessInfo.processInfo.processIdentifier)-\(Int(monotonicSeconds()))"
     say("1/2 meta-training VSML on \(trainTask.dataset) for \(iterations) ES iterations (\(config.es.pairs) antithetic pairs, \(config.data.episodeLength)-example episodes) into \(runDirectory)")
     let trainer: MetaTrainer
@@ -99,6 +102,7 @@ struct DemoCommand: ParsableCommand {
     }
     learners.append(.initial())
     learners.append(try LearnerSource.handDesigned("sgd"))
+    if arithmetic.precision != .fp32 { learners = try learners.map { try $0.withPrecision(arithmetic.precision) } }
     say("2/2 meta-testing on \(testTasks.map(\.dataset).joined(separator: ", ")): \(episodes) episodes x \(steps) steps, test split, same streams for every learner")
     let evaluator = Evaluator(episodes: episodes, steps: steps, seed: compute.seed, threads: compute.threads)
     var table = ["learner                 " + testTasks.map { $0.dataset.padding(toLength: 24, withPad: " ", startingAt: 0) }.joined()]

@@ -43,6 +43,8 @@ struct EvaluateCommand: ParsableCommand {
 
   @OptionGroup var compute: ComputeOptions
 
+  @OptionGroup var arithmetic: PrecisionOptions
+
   @Flag(help: "Print one JSON object.")
   var json = false
 
@@ -54,9 +56,10 @@ struct EvaluateCommand: ParsableCommand {
   }
 
   func run() throws {
-    let source: LearnerSource
+    var source: LearnerSource
     do {
       source = try checkpoint.map(LearnerSource.resolve) ?? LearnerSource.handDesigned(model!)
+      if arithmetic.precision != .fp32 { source = try source.withPrecision(arithmetic.precision) }
     } catch {
       throw CLIError("\(error)")
     }

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import VSML
 import Synchronization
 import VSMLCore
 import VSMLData
@@ -92,16 +93,22 @@ struct TrainCommand: ParsableCommand {
   @Option(help: "Seed of every random draw (overrides the configuration's seed).")
   var seed: UInt64?
 
+  @Option(help: "Arithmetic of VSML's recurrent product: fp32 or bf16 (overrides model.precision; bf16 needs AVX512-BF16).")
+  var precision: Precision?
+
   @Option(help: "Print a log line every N iterations when not on a terminal.")
   var logEvery = 10
 
   func validate() throws {
     guard (out == nil) != (resume == nil) else { throw ValidationError("give exactly one of --out RUN_DIR (new run) or --resume RUN_DIR") }
-    if resume != nil && (config != nil || !overrides.isEmpty || model != nil || seed != nil) {
+    if resume != nil && (config != nil || !overrides.isEmpty || model != nil || seed != nil || precision != nil) {
       throw ValidationError("--resume continues a run with its stored configuration; only --iterations, --threads and --data-dir may change")
     }
     guard threads >= 1 else { throw ValidationError("--threads must be at least 1") }
     if let iterations, iterations < 0 { throw ValidationError("--iterations must be >= 0") }
+    if let precision {
+      do { try precision.checkAvailable() } catch { throw ValidationError("--precision \(precision): \(error)") }
+    }
     if let model, ModelKind(rawValue: model) == nil {
       throw ValidationError("unknown --model '\(model)'; choose one of \(ModelKind.allCases.map(\.rawValue).joined(separator: ", "))")
     }
@@ -120,6 +127,7 @@ struct TrainCommand: ParsableCommand {
         if let iterations { extra.append("schedule.iterations=\(iterations)") }
         if let model { extra.append("model.kind=\"\(model)\"") }
         if let seed { extra.append("seed=\(seed)") }
+        if let precision { extra.append("model.precision=\"\(precision)\"") }
         let json = try config.map { path -> Data in
           guard let data = FileManager.default.contents(atPath: path) else { throw ValidationError("cannot read --config \(path)") }
           return data

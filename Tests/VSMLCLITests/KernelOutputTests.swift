@@ -46,4 +46,18 @@ final class KernelOutputTests: XCTestCase {
     XCTAssertTrue(r.stderr.contains("VSML_KERNEL=sse9 is not a kernel path"), r.stderr)
     XCTAssertTrue(r.stdout.isEmpty, r.stdout)
   }
+
+  func testBenchReportsPrecision() throws {
+    let r = try run(["bench", "--layers", "8,3", "--population", "1", "--steps", "5", "--threads", "1", "--json", "--precision", "bf16"])
+    if r.status == 0 {
+      let object = try XCTUnwrap(JSONSerialization.jsonObject(with: Data(r.stdout.utf8)) as? [String: Any])
+      XCTAssertEqual(object["precision"] as? String, "bf16")
+      XCTAssertEqual(object["kernel"] as? String, "avx512-bf16")
+    } else {
+      XCTAssertTrue(r.stderr.contains("AVX512-BF16"), r.stderr)
+    }
+    let bad = try run(["bench", "--precision", "fp8"])
+    XCTAssertNotEqual(bad.status, 0)
+    XCTAssertTrue(bad.stderr.contains("fp8"), bad.stderr)
+  }
 }

@@ -33,21 +33,12 @@ final class KernelPathTests: XCTestCase {
   /// The same episode on every path: each equals the portable one to float rounding (they differ
   /// only in FMA contraction and the reciprocal's estimate).
   func testPathsAgreeOnALayer() throws {
-    var rng = SeededGenerator(seed: 7)
-    let config = VSMLConfiguration(layerSizes: [33, 7])
-    var net = try VSMLNetwork(config)
-    var params = net.initialParameters(using: &rng)
-    for i in params.indices { params[i] += 0.3 * rng.nextNormal() }
-    let steps = 20
-    let episode = Episode(
-      inputs: (0..<(steps * 33)).map { _ in rng.nextNormal() }, labels: (0..<steps).map { _ in Int32(rng.nextInt(below: 7)) },
-      inputSize: 33, classCount: 7)
-    let cells = net.initialCells(stateSeed: 3)
-    net.kernel = .portable
-    let portable = params.withUnsafeBufferPointer { net.run(episode: episode, parameters: $0, initialCells: cells, recordLogits: true) }
+    var fixture = try RandomEpisodeCase(inputs: 33, classes: 7, steps: 20, seed: 7)
+    fixture.network.kernel = .portable
+    let portable = fixture.run()
     for path in KernelPath.available {
-      net.kernel = path
-      let r = params.withUnsafeBufferPointer { net.run(episode: episode, parameters: $0, initialCells: cells, recordLogits: true) }
+      fixture.network.kernel = path
+      let r = fixture.run()
       for (a, b) in zip(r.logits, portable.logits) {
         XCTAssertEqual(a, b, accuracy: 1e-4 * max(1, abs(b)), "\(path)")
       }

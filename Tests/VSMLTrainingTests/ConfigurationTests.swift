@@ -25,6 +25,16 @@ final class ConfigurationTests: XCTestCase {
     XCTAssertEqual(c.es.hyperparameters.sigma, 0.05)
   }
 
+  func testPrecisionIsOptInAndValidated() throws {
+    XCTAssertNil(try load(nil).model.precision)
+    XCTAssertEqual(try load(#"{"model": {"precision": "bf16"}}"#).model.precision, .bf16)
+    XCTAssertEqual(try load(nil, [#"model.precision="fp32""#]).model.precision, .fp32)
+    XCTAssertThrowsError(try load(#"{"model": {"precision": "fp8"}}"#))
+    // A configuration written before the field existed still decodes.
+    let old = try JSONDecoder().decode(ModelConfiguration.self, from: Data(#"{"kind": "vsml", "hiddenSizes": [], "microTicks": 2, "backwardPass": false, "feedLabel": false, "layerNorm": false, "layerwiseRNNs": false, "separateBackwardRNN": false}"#.utf8))
+    XCTAssertNil(old.precision)
+  }
+
   func testUnknownKeyIsRejectedNamingIt() {
     XCTAssertThrowsError(try load(#"{"es": {"pair": 8}}"#)) { error in
       XCTAssertEqual((error as? ConfigurationError)?.field, "es.pair")

@@ -76,6 +76,11 @@ typedef struct vsml_kernels {
 /// (for AMX: where Linux refuses the tile-state permission request). Thread-safe.
 const vsml_kernels *vsml_kernels_get(int kernel);
 
+/// The reduced-precision kernels (opt-in): the AVX-512 path with the recurrent product h . W_h on
+/// AVX512-BF16 dot products (h and W_h rounded to bf16, fp32 accumulation; everything else fp32),
+/// or NULL where the CPU lacks AVX-512 F, DQ, BW, VL or BF16. Thread-safe.
+const vsml_kernels *vsml_kernels_get_bf16(void);
+
 /// This thread's peak AMX bf16 rate (tdpbf16ps, fp32 accumulation) in FLOP/s, or -1 where
 /// the AMX path is unavailable.
 double vsml_amx_bf16_peak(double seconds);

@@ -12,6 +12,7 @@ extern const vsml_kernels vsml_kernels_portable;
 extern const vsml_kernels vsml_kernels_avx2;
 extern const vsml_kernels vsml_kernels_avx512;
 extern const vsml_kernels vsml_kernels_amx;
+extern const vsml_kernels vsml_kernels_bf16;
 double vsml_amx_bf16_peak_amx(double seconds);
 #endif
 #endif
