@@ -28,7 +28,10 @@ struct PrecisionOptions: ParsableArguments {
   @Option(help: "Arithmetic of VSML's recurrent product: fp32 (exact, the default) or bf16 (faster, opt-in; needs AVX512-BF16).")
   var precision: Precision = .fp32
 
-  func validate() throws {
+  func validate() throws { try Self.validate(precision) }
+
+  /// Refuses `--precision` values this machine cannot run, naming the option.
+  static func validate(_ precision: Precision) throws {
     do { try precision.checkAvailable() } catch { throw ValidationError("--precision \(precision): \(error)") }
   }
 }

@@ -106,9 +106,7 @@ struct TrainCommand: ParsableCommand {
     }
     guard threads >= 1 else { throw ValidationError("--threads must be at least 1") }
     if let iterations, iterations < 0 { throw ValidationError("--iterations must be >= 0") }
-    if let precision {
-      do { try precision.checkAvailable() } catch { throw ValidationError("--precision \(precision): \(error)") }
-    }
+    if let precision { try PrecisionOptions.validate(precision) }
     if let model, ModelKind(rawValue: model) == nil {
       throw ValidationError("unknown --model '\(model)'; choose one of \(ModelKind.allCases.map(\.rawValue).joined(separator: ", "))")
     }
