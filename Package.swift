@@ -9,7 +9,13 @@ let package = Package(
   name: "vsml-swift",
   products: [
     .library(name: "VSML", targets: ["VSMLCore", "VSML", "Evolution", "VSMLData", "VSMLBaselines", "VSMLTraining"]),
+    .library(name: "VSMLMPI", targets: ["VSMLMPI"]),
     .executable(name: "vsml", targets: ["vsml"]),
+  ],
+  // `swift build -c release --traits MPI` builds vsml with Open MPI ranks (needs libopenmpi-dev);
+  // without the trait nothing of MPI is compiled or linked.
+  traits: [
+    .trait(name: "MPI", description: "Open MPI ranks for vsml train and evaluate (needs Open MPI's headers and library)."),
   ],
   dependencies: [
     .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
@@ -17,6 +23,8 @@ let package = Package(
   targets: [
     .systemLibrary(name: "CZlib", path: "Sources/CZlib"),
     .target(name: "CVSMLKernels", exclude: ["internal"]),
+    .systemLibrary(name: "CMPI", path: "Sources/CMPI", pkgConfig: "ompi-c", providers: [.apt(["libopenmpi-dev"])]),
+    .target(name: "VSMLMPI", dependencies: ["VSMLCore", .target(name: "CMPI", condition: .when(traits: ["MPI"]))]),
     .target(name: "VSMLCore"),
     .target(name: "VSML", dependencies: ["VSMLCore", "CVSMLKernels"]),
     .target(name: "Evolution", dependencies: ["VSMLCore"]),
@@ -30,6 +38,7 @@ let package = Package(
       name: "vsml",
       dependencies: [
         "VSMLCore", "VSML", "Evolution", "VSMLData", "VSMLBaselines", "VSMLTraining",
+        .target(name: "VSMLMPI", condition: .when(traits: ["MPI"])),
         .product(name: "ArgumentParser", package: "swift-argument-parser"),
       ]),
     .testTarget(name: "VSMLCoreTests", dependencies: ["VSMLCore"]),

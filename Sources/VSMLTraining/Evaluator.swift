@@ -3,22 +3,30 @@ import VSMLData
 
 /// The meta-test of spec §7: a learner learns `episodes` fresh episodes of `steps` examples from
 /// one split (test by default); its online accuracy is reported per step, as a mean, and at the end.
+///
+/// The episodes are split over the ranks of `communicator` and, within a rank, over threads; every
+/// rank returns the same result, which does not depend on the split. `evaluate` is collective.
 public struct Evaluator: Sendable {
   public var episodes: Int
   public var steps: Int
   public var seed: UInt64
   public var threads: Int
   public var split: DataSplit
+  public var communicator: any Communicator
 
   /// Fraction of the final steps whose accuracy is reported as "final accuracy".
   public static let finalFraction = 0.1
 
-  public init(episodes: Int = 32, steps: Int = 2_000, seed: UInt64 = 0, threads: Int = availableCores, split: DataSplit = .test) {
+  public init(
+    episodes: Int = 32, steps: Int = 2_000, seed: UInt64 = 0, threads: Int = availableCores, split: DataSplit = .test,
+    communicator: any Communicator = SingleProcess()
+  ) {
     self.episodes = episodes
     self.steps = steps
     self.seed = seed
     self.threads = threads
     self.split = split
+    self.communicator = communicator
   }
 
   /// Per-dataset outcome of a meta-test.
@@ -48,21 +56,39 @@ public struct Evaluator: Sendable {
     task: TaskSpec, locator: DataLocator, parameters: [Float]?,
     makeLearner: (_ inputSize: Int, _ classCount: Int) throws -> any OnlineLearner
   ) throws -> Result {
-    let sampler = try EpisodeSampler(task: task, split: split, length: steps, seed: seed, locator: locator)
+    let prepared = Swift.Result { try EpisodeSampler(task: task, split: split, length: steps, seed: seed, locator: locator) }
+    // Every rank must draw from the same data: a rank that cannot load it, or holds other data,
+    // stops all of them here.
+    try communicator.agree(on: prepared.map { ["data: \(task.dataset)": $0.tasks[0].fingerprint] })
+    let sampler = try prepared.get()
     let learner = try makeLearner(sampler.inputSize, sampler.classCount)
-    return evaluate(learner, sampler: sampler, parameters: parameters, name: task.dataset)
+    return try evaluate(learner, sampler: sampler, parameters: parameters, name: task.dataset)
   }
 
   /// Runs the meta-test of a learner on episodes from `sampler`.
-  public func evaluate(_ learner: some OnlineLearner, sampler: EpisodeSampler, parameters: [Float]?, name: String) -> Result {
+  public func evaluate(_ learner: some OnlineLearner, sampler: EpisodeSampler, parameters: [Float]?, name: String) throws -> Result {
     var generator = SeededGenerator(seed: seed, stream: 0x1217)
     let theta = parameters ?? learner.initialParameters(using: &generator)
     precondition(theta.count == learner.parameterCount, "parameter count does not match the learner")
     let seed = self.seed
-    let results = evaluatePopulation(learner, count: episodes, threads: threads) { e in
-      PopulationJob(parameters: theta, episode: sampler.episode(e), stateSeed: SeededGenerator.derive(seed: seed, stream: 0x57A7E, e))
+    let partition = WorkPartition(count: episodes, ranks: communicator.size)
+    let mine = partition.range(of: communicator.rank)
+    let local = evaluatePopulation(learner, count: mine.count, threads: threads) { j in
+      let e = mine.lowerBound + j
+      return PopulationJob(parameters: theta, episode: sampler.episode(e), stateSeed: SeededGenerator.derive(seed: seed, stream: 0x57A7E, e))
     }
-    return Self.summarise(results, name: name, split: split.rawValue)
+    guard communicator.size > 1 else { return Self.summarise(local, name: name, split: split.rawValue) }
+    // Per episode: its mean loss, then one 0/1 per step. The mean loss stands in for the losses,
+    // which is all `summarise` reads of them.
+    let length = sampler.length
+    precondition(local.allSatisfy { $0.correct.count == length }, "an episode result does not cover the episode")
+    let gathered = try communicator.allGather(
+      local.flatMap { [Double($0.meanLoss)] + $0.correct.map { $0 ? 1 : 0 } }, perItem: length + 1, of: partition)
+    let all = (0..<episodes).map { e in
+      let row = gathered[(e * (length + 1))..<((e + 1) * (length + 1))]
+      return EpisodeResult(losses: [Float(row.first!)], correct: row.dropFirst().map { $0 != 0 })
+    }
+    return Self.summarise(all, name: name, split: split.rawValue)
   }
 
   /// Statistics of a set of episode results (all of the same length).

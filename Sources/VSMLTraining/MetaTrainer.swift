@@ -6,9 +6,14 @@ import VSMLData
 
 /// Meta-trains a learner's meta-parameters with OpenAI-ES (spec §5): the fitness of a parameter
 /// vector is its mean online cross-entropy over an episode; both members of an antithetic pair
-/// see the same episode and initial state, each pair its own. The population runs across
-/// threads. Everything random derives from (seed, iteration, pair), so a run resumed from a
-/// checkpoint continues bit-identically with the same thread count.
+/// see the same episode and initial state, each pair its own. Everything random derives from
+/// (seed, iteration, pair), so a run resumed from a checkpoint continues bit-identically.
+///
+/// The pairs of an iteration are split over the ranks of `communicator` (contiguous blocks) and,
+/// within a rank, over threads. Each rank evaluates its pairs; the fitness values are gathered
+/// (O(population) numbers) and every rank applies the identical ES update, so the result does not
+/// depend on the number of ranks or threads. Rank 0 alone writes the run directory and logs.
+/// Initialisers and `run` are collective: every rank calls them.
 ///
 /// Run directory: `config.json`, `metrics.csv`, `metrics.jsonl`, `checkpoint.safetensors` +
 /// `checkpoint.json` (latest), `best.safetensors` (best on the validation split).
@@ -17,81 +22,166 @@ public final class MetaTrainer {
   public let runDirectory: String
   public let locator: DataLocator
   public let threads: Int
+  public let communicator: any Communicator
   public private(set) var strategy: OpenAIES
   public private(set) var wallSeconds: Double
   public private(set) var cpuSeconds: Double
   public private(set) var bestValidationAccuracy: Double?
   public private(set) var bestValidationIteration: Int?
   let log: (String) -> Void
-  let metrics: MetricsLog
-  /// Samplers per curriculum stage (index 0 is `data.tasks`), built on first use.
-  private var samplers: [Int: EpisodeSampler] = [:]
+  /// Rank 0's metrics files; nil on the other ranks.
+  private(set) var metrics: MetricsLog?
+  /// Samplers per curriculum stage (index 0 is `data.tasks`), all built at start-up.
+  private let samplers: [EpisodeSampler]
+  /// One sampler per validation task (validation split), built at start-up.
+  private let validationSamplers: [EpisodeSampler]
   private let shape: (inputSize: Int, classCount: Int)
 
   public static let metricColumns = [
     "iteration", "wall_s", "cpu_s", "iteration_s", "stage", "mean_fitness", "min_fitness", "max_fitness", "mean_accuracy",
     "gradient_norm", "sigma", "learning_rate", "non_finite", "example_steps_per_s", "validation_accuracy",
+    "wait_s", "comm_s",
   ]
 
-  /// Starts a new run in `runDirectory` (created; must not hold a checkpoint already).
-  public init(configuration: TrainingConfiguration, runDirectory: String, locator: DataLocator, threads: Int, log: @escaping (String) -> Void) throws {
-    try configuration.validate()
-    if FileManager.default.fileExists(atPath: (runDirectory as NSString).appendingPathComponent(RunCheckpoint.fileName)) {
-      throw CheckpointError.invalid(runDirectory, "already holds a run; continue it with `vsml train --resume \(runDirectory)` or choose another --out")
-    }
-    try FileManager.default.createDirectory(atPath: runDirectory, withIntermediateDirectories: true)
-    self.configuration = configuration
-    self.runDirectory = runDirectory
-    self.locator = locator
-    self.threads = threads
-    self.log = log
-    let first = try Self.makeSampler(configuration, stage: 0, locator: locator)
-    samplers[0] = first
-    shape = (first.inputSize, first.classCount)
-    let learner = try configuration.model.makeLearner(inputSize: shape.inputSize, classCount: shape.classCount)
-    var generator = SeededGenerator(seed: configuration.seed, stream: 0x1217)
-    var initial = learner.initialParameters(using: &generator)
-    if let start = configuration.initialParameters {
-      guard let source = try LearnerSource.resolve(start).parameters, source.count == initial.count else {
-        throw ConfigurationError(field: "initialParameters", message: "\(start) does not hold \(initial.count) parameters of a \(configuration.model.kind.rawValue) model")
+  /// Columns that measure time and so differ between runs of the same seed.
+  public static let timingColumns: Set<String> = ["wall_s", "cpu_s", "iteration_s", "example_steps_per_s", "wait_s", "comm_s"]
+
+  /// What one rank sets up before the ranks agree to start.
+  private struct Prepared {
+    var configuration: TrainingConfiguration
+    var samplers: [EpisodeSampler]
+    var validationSamplers: [EpisodeSampler]
+    var shape: (inputSize: Int, classCount: Int)
+    var strategy: OpenAIES
+    var checkpoint: RunCheckpoint?
+  }
+
+  /// Starts a new run in `runDirectory` (created by rank 0; must not hold a checkpoint already).
+  public convenience init(
+    configuration: TrainingConfiguration, runDirectory: String, locator: DataLocator, threads: Int,
+    communicator: any Communicator = SingleProcess(), log: @escaping (String) -> Void
+  ) throws {
+    let prepared = Result<Prepared, any Error> {
+      try configuration.validate()
+      if communicator.isLeader && FileManager.default.fileExists(atPath: (runDirectory as NSString).appendingPathComponent(RunCheckpoint.fileName)) {
+        throw CheckpointError.invalid(runDirectory, "already holds a run; continue it with `vsml train --resume \(runDirectory)` or choose another --out")
       }
-      initial = source
+      let samplers = try Self.makeSamplers(configuration, locator: locator)
+      let shape = (samplers[0].inputSize, samplers[0].classCount)
+      let learner = try configuration.model.makeLearner(inputSize: shape.0, classCount: shape.1)
+      var generator = SeededGenerator(seed: configuration.seed, stream: 0x1217)
+      var initial = learner.initialParameters(using: &generator)
+      if let start = configuration.initialParameters {
+        guard let source = try LearnerSource.resolve(start).parameters, source.count == initial.count else {
+          throw ConfigurationError(field: "initialParameters", message: "\(start) does not hold \(initial.count) parameters of a \(configuration.model.kind.rawValue) model")
+        }
+        initial = source
+      }
+      let strategy = try OpenAIES(
+        setup: .init(dimension: initial.count, pairs: configuration.es.pairs, seed: configuration.seed),
+        hyperparameters: configuration.es.hyperparameters, initialMean: initial)
+      return Prepared(
+        configuration: configuration, samplers: samplers, validationSamplers: try Self.makeValidationSamplers(configuration, locator: locator),
+        shape: shape, strategy: strategy)
     }
-    strategy = try OpenAIES(
-      setup: .init(dimension: initial.count, pairs: configuration.es.pairs, seed: configuration.seed),
-      hyperparameters: configuration.es.hyperparameters, initialMean: initial)
-    wallSeconds = 0
-    cpuSeconds = 0
-    let encoder = JSONEncoder()
-    encoder.outputFormatting = [.sortedKeys, .prettyPrinted]
-    try writeAtomically(Array(try encoder.encode(configuration)), to: (runDirectory as NSString).appendingPathComponent(RunCheckpoint.configurationFileName))
-    metrics = try MetricsLog(directory: runDirectory, columns: Self.metricColumns)
+    try self.init(prepared, runDirectory: runDirectory, locator: locator, threads: threads, communicator: communicator, log: log)
+    if communicator.isLeader {
+      try FileManager.default.createDirectory(atPath: runDirectory, withIntermediateDirectories: true)
+      let encoder = JSONEncoder()
+      encoder.outputFormatting = [.sortedKeys, .prettyPrinted]
+      try writeAtomically(Array(try encoder.encode(configuration)), to: path(RunCheckpoint.configurationFileName))
+      metrics = try MetricsLog(directory: runDirectory, columns: Self.metricColumns)
+    }
   }
 
-  /// Continues the run in `runDirectory` from its last checkpoint.
-  public init(resuming runDirectory: String, locator: DataLocator, threads: Int, iterations: Int?, log: @escaping (String) -> Void) throws {
-    let checkpoint = try RunCheckpoint.load(runDirectory: runDirectory)
-    var configuration = checkpoint.configuration
-    if let iterations { configuration.schedule.iterations = iterations }
-    try configuration.validate()
-    self.configuration = configuration
+  /// Continues the run in `runDirectory` from its last checkpoint. Every rank reads the
+  /// checkpoint, so the run directory must be visible to all of them (a shared file system).
+  public convenience init(
+    resuming runDirectory: String, locator: DataLocator, threads: Int, iterations: Int?,
+    communicator: any Communicator = SingleProcess(), log: @escaping (String) -> Void
+  ) throws {
+    let prepared = Result<Prepared, any Error> {
+      let checkpoint = try RunCheckpoint.load(runDirectory: runDirectory)
+      var configuration = checkpoint.configuration
+      if let iterations { configuration.schedule.iterations = iterations }
+      try configuration.validate()
+      let strategy = try OpenAIES(
+        setup: .init(dimension: checkpoint.strategy.mean.count, pairs: configuration.es.pairs, seed: configuration.seed),
+        hyperparameters: configuration.es.hyperparameters, state: checkpoint.strategy)
+      return Prepared(
+        configuration: configuration, samplers: try Self.makeSamplers(configuration, locator: locator),
+        validationSamplers: try Self.makeValidationSamplers(configuration, locator: locator), shape: (checkpoint.inputSize, checkpoint.classCount), strategy: strategy, checkpoint: checkpoint)
+    }
+    try self.init(prepared, runDirectory: runDirectory, locator: locator, threads: threads, communicator: communicator, log: log)
+    if communicator.isLeader {
+      try MetricsLog.truncate(directory: runDirectory, keepingRows: strategy.iteration)
+      try MetricsLog.addMissingColumns(directory: runDirectory, columns: Self.metricColumns)  // runs from older versions
+      metrics = try MetricsLog(directory: runDirectory, columns: Self.metricColumns)
+    }
+  }
+
+  /// Agrees with the other ranks on what was prepared (throwing on every rank if any rank failed
+  /// or differs), then takes it over.
+  private init(
+    _ prepared: Result<Prepared, any Error>, runDirectory: String, locator: DataLocator, threads: Int,
+    communicator: any Communicator, log: @escaping (String) -> Void
+  ) throws {
+    try communicator.agree(on: prepared.flatMap { p in Result { try Self.fingerprint(p) } })
+    let ready = try prepared.get()
+    configuration = ready.configuration
     self.runDirectory = runDirectory
     self.locator = locator
     self.threads = threads
-    self.log = log
-    shape = (checkpoint.inputSize, checkpoint.classCount)
-    strategy = try OpenAIES(
-      setup: .init(dimension: checkpoint.strategy.mean.count, pairs: configuration.es.pairs, seed: configuration.seed),
-      hyperparameters: configuration.es.hyperparameters, state: checkpoint.strategy)
-    wallSeconds = checkpoint.wallSeconds
-    cpuSeconds = checkpoint.cpuSeconds ?? 0
-    bestValidationAccuracy = checkpoint.bestValidationAccuracy
-    bestValidationIteration = checkpoint.bestValidationIteration
-    try MetricsLog.truncate(directory: runDirectory, keepingRows: checkpoint.iteration)
-    try MetricsLog.addMissingColumns(directory: runDirectory, columns: Self.metricColumns)  // runs from before cpu_s
-    metrics = try MetricsLog(directory: runDirectory, columns: Self.metricColumns)
+    self.communicator = communicator
+    self.log = communicator.isLeader ? log : { _ in }
+    samplers = ready.samplers
+    validationSamplers = ready.validationSamplers
+    shape = ready.shape
+    strategy = ready.strategy
+    wallSeconds = ready.checkpoint?.wallSeconds ?? 0
+    cpuSeconds = ready.checkpoint?.cpuSeconds ?? 0
+    bestValidationAccuracy = ready.checkpoint?.bestValidationAccuracy
+    bestValidationIteration = ready.checkpoint?.bestValidationIteration
   }
 
+  /// What the ranks must agree on: the configuration, the starting point, every dataset they
+  /// will draw from (by content), and the kernel path.
+  private static func fingerprint(_ prepared: Prepared) throws -> [String: String] {
+    let encoder = JSONEncoder()
+    encoder.outputFormatting = .sortedKeys
+    var config = ContentHash()
+    config.combine(bytes: try encoder.encode(prepared.configuration))
+    var mean = ContentHash()
+    mean.combine(floats: prepared.strategy.mean)
+    var fields = [
+      "configuration": "configuration hash \(config.hex)",
+      "start": "iteration \(prepared.strategy.iteration), ES mean hash \(mean.hex)",
+      "kernel": "kernel path \(KernelPath.selected)",
+    ]
+    for (s, sampler) in prepared.samplers.enumerated() {
+      for (t, task) in sampler.tasks.enumerated() { fields["data: training stage \(s), task \(t)"] = task.fingerprint }
+    }
+    for (v, sampler) in prepared.validationSamplers.enumerated() { fields["data: validation task \(v)"] = sampler.tasks[0].fingerprint }
+    return fields
+  }
+
+  /// The samplers of every curriculum stage; index 0 is `data.tasks`.
+  static func makeSamplers(_ configuration: TrainingConfiguration, locator: DataLocator) throws -> [EpisodeSampler] {
+    try (0...configuration.data.curriculum.count).map { try makeSampler(configuration, stage: $0, locator: locator) }
+  }
+
+  /// The seed of the validation meta-tests' episodes.
+  static func validationSeed(_ configuration: TrainingConfiguration) -> UInt64 {
+    SeededGenerator.derive(seed: configuration.seed, stream: 0x7A11D)
+  }
+
+  /// The validation tasks' samplers; none when validation is off (`schedule.evaluateEvery` 0).
+  static func makeValidationSamplers(_ configuration: TrainingConfiguration, locator: DataLocator) throws -> [EpisodeSampler] {
+    guard configuration.schedule.evaluateEvery > 0 else { return [] }
+    return try configuration.validation.tasks.map { task in
+      try EpisodeSampler(task: task, split: .validation, length: configuration.validation.steps, seed: validationSeed(configuration), locator: locator)
+    }
+  }
   static func makeSampler(_ configuration: TrainingConfiguration, stage: Int, locator: DataLocator) throws -> EpisodeSampler {
     let (tasks, length) = stage == 0
       ? (configuration.data.tasks, configuration.data.episodeLength)
@@ -101,64 +191,77 @@ public final class MetaTrainer {
       seed: SeededGenerator.derive(seed: configuration.seed, stream: 0xDA7A, stage), locator: locator)
   }
 
-  func sampler(stage: Int) throws -> EpisodeSampler {
-    if let s = samplers[stage] { return s }
-    let s = try Self.makeSampler(configuration, stage: stage, locator: locator)
-    samplers[stage] = s
-    return s
-  }
-
   /// The current meta-parameters (the ES mean) with their model description.
   public var learned: LearnedParameters { LearnedParameters(model: configuration.model, parameters: strategy.mean) }
 
-  /// Runs one ES iteration; returns its metrics row.
+  /// Runs one ES iteration (collective); returns its metrics row, the same on every rank except
+  /// `wait_s` and `comm_s`, which are this rank's.
   public func step() throws -> [String: Double] {
     let start = monotonicSeconds()
     let cpuStart = processCPUSeconds()
     let iteration = strategy.iteration
     let stage = configuration.stage(at: iteration)
-    let sampler = try self.sampler(stage: stage.index)
+    let sampler = samplers[stage.index]
     let learner = try configuration.model.makeLearner(inputSize: sampler.inputSize, classCount: sampler.classCount)
     let pairs = configuration.es.pairs
-    let episodes = ResultSlots<Episode>(count: pairs)
-    parallelFor(count: pairs, threads: threads) { k in episodes[k] = sampler.episode(iteration * pairs + k) }
+    let partition = WorkPartition(count: pairs, ranks: communicator.size)
+    let mine = partition.range(of: communicator.rank)
+    let episodes = ResultSlots<Episode>(count: mine.count)
+    parallelFor(count: mine.count, threads: threads) { k in episodes[k] = sampler.episode(iteration * pairs + mine.lowerBound + k) }
     let es = strategy
     let seed = configuration.seed
-    let results = evaluatePopulation(learner, count: es.populationSize, threads: threads) { i in
-      PopulationJob(
-        parameters: es.member(i), episode: episodes[i / 2],
+    let firstMember = 2 * mine.lowerBound
+    let results = evaluatePopulation(learner, count: 2 * mine.count, threads: threads) { j in
+      let i = firstMember + j
+      return PopulationJob(
+        parameters: es.member(i), episode: episodes[j / 2],
         stateSeed: SeededGenerator.derive(seed: seed, stream: 0x57A7E, iteration, i / 2))
     }
-    let fitness = results.map(\.meanLoss)
+    // Gather (loss, accuracy) of every member: 4 numbers per pair, in pair order. Float to
+    // Double and back is exact, NaN included.
+    let waitStart = monotonicSeconds()
+    try communicator.barrier()
+    let commStart = monotonicSeconds()
+    let gathered = try communicator.allGather(results.flatMap { [Double($0.meanLoss), Double($0.accuracy)] }, perItem: 4, of: partition)
+    var commSeconds = monotonicSeconds() - commStart
+    let fitness = stride(from: 0, to: gathered.count, by: 2).map { Float(gathered[$0]) }
+    let accuracies = stride(from: 1, to: gathered.count, by: 2).map { gathered[$0] }
     let report = strategy.tell(fitness: fitness, threads: threads)
-    let elapsed = monotonicSeconds() - start
+    // The iteration's time is the slowest rank's; its CPU time is the sum over ranks. Every rank
+    // gets the same values, so time budgets stop all ranks at the same iteration.
+    let local = [monotonicSeconds() - start, processCPUSeconds() - cpuStart]
+    let timingStart = monotonicSeconds()
+    let timings = try communicator.allGather(local, counts: Array(repeating: 2, count: communicator.size))
+    commSeconds += monotonicSeconds() - timingStart
+    let elapsed = stride(from: 0, to: timings.count, by: 2).map { timings[$0] }.max() ?? local[0]
     wallSeconds += elapsed
-    cpuSeconds += processCPUSeconds() - cpuStart
-    let accuracies = results.map { Double($0.accuracy) }
+    cpuSeconds += stride(from: 1, to: timings.count, by: 2).reduce(0) { $0 + timings[$1] }
     return [
       "iteration": Double(iteration + 1), "wall_s": wallSeconds, "cpu_s": cpuSeconds, "iteration_s": elapsed, "stage": Double(stage.index),
       "mean_fitness": Double(report.meanFitness), "min_fitness": Double(report.minFitness), "max_fitness": Double(report.maxFitness),
       "mean_accuracy": Statistics.mean(accuracies), "gradient_norm": Double(report.gradientNorm),
       "sigma": Double(report.sigma), "learning_rate": Double(report.learningRate), "non_finite": Double(report.nonFiniteCount),
       "example_steps_per_s": Double(es.populationSize * stage.episodeLength) / elapsed, "validation_accuracy": .nan,
+      "wait_s": commStart - waitStart, "comm_s": commSeconds,
     ]
   }
 
-  /// Meta-tests the current mean on the validation split of the validation tasks; returns the
-  /// mean online accuracy over tasks.
+  /// Meta-tests the current mean on the validation split of the validation tasks (collective:
+  /// the episodes are split over ranks); returns the mean online accuracy over tasks.
   public func validate() throws -> Double {
     let evaluator = Evaluator(
       episodes: configuration.validation.episodes, steps: configuration.validation.steps,
-      seed: SeededGenerator.derive(seed: configuration.seed, stream: 0x7A11D), threads: threads, split: .validation)
-    let model = configuration.model
-    let accuracies = try configuration.validation.tasks.map { task in
-      try evaluator.evaluate(task: task, locator: locator, parameters: strategy.mean) { try model.makeLearner(inputSize: $0, classCount: $1) }.meanAccuracy
+      seed: Self.validationSeed(configuration), threads: threads, split: .validation, communicator: communicator)
+    let accuracies = try validationSamplers.map { sampler in
+      let learner = try configuration.model.makeLearner(inputSize: sampler.inputSize, classCount: sampler.classCount)
+      return try evaluator.evaluate(learner, sampler: sampler, parameters: strategy.mean, name: sampler.tasks[0].spec.dataset).meanAccuracy
     }
     return Statistics.mean(accuracies)
   }
 
-  /// Writes `checkpoint.safetensors` then `checkpoint.json`, each atomically.
+  /// Writes `checkpoint.safetensors` then `checkpoint.json`, each atomically (rank 0 only).
   public func saveCheckpoint() throws {
+    guard communicator.isLeader else { return }
     try learned.write(to: path(RunCheckpoint.parametersFileName), inputSize: shape.inputSize, classCount: shape.classCount)
     try RunCheckpoint(
       formatVersion: RunCheckpoint.currentFormatVersion, configuration: configuration, iteration: strategy.iteration,
@@ -178,8 +281,8 @@ public final class MetaTrainer {
   }
 
   /// Trains until `configuration.schedule.iterations`, until a time budget of the schedule is
-  /// spent, or until `shouldStop()` (checked after every iteration); a final checkpoint is
-  /// written either way.
+  /// spent, or until `shouldStop()` is true on any rank (checked after every iteration, and agreed
+  /// by all ranks); a final checkpoint is written either way. Collective.
   public func run(shouldStop: () -> Bool = { false }, progress: ((Int, [String: Double]) -> Void)? = nil) throws {
     let schedule = configuration.schedule
     while strategy.iteration < schedule.iterations && !budgetSpent {
@@ -194,12 +297,14 @@ public final class MetaTrainer {
         if accuracy > (bestValidationAccuracy ?? -1) {
           bestValidationAccuracy = accuracy
           bestValidationIteration = done
-          try learned.write(to: path(RunCheckpoint.bestFileName), inputSize: shape.inputSize, classCount: shape.classCount)
+          if communicator.isLeader {
+            try learned.write(to: path(RunCheckpoint.bestFileName), inputSize: shape.inputSize, classCount: shape.classCount)
+          }
         }
       }
-      try metrics.append(row)
-      progress?(done, row)
-      let stop = shouldStop()
+      try metrics?.append(row)
+      if communicator.isLeader { progress?(done, row) }
+      let stop = try communicator.any(shouldStop())
       if done % schedule.checkpointEvery == 0 || last || stop { try saveCheckpoint() }
       if stop {
         log("stopped at iteration \(done); checkpoint written to \(runDirectory)")

@@ -4,7 +4,7 @@ import VSMLCore
 import VSMLData
 import VSMLTraining
 
-struct EvaluateCommand: ParsableCommand {
+struct EvaluateCommand: RankAwareCommand {
   static let configuration = CommandConfiguration(
     commandName: "evaluate",
     abstract: "Meta-test a learner: online accuracy on fresh episodes from the test split (spec section 7).",
@@ -14,7 +14,8 @@ struct EvaluateCommand: ParsableCommand {
       or init (a freshly initialised VSML: the control without meta-learning). --model sgd|adam|mlp-sgd|mlp-adam \
       evaluates a hand-designed online learner instead; --model deep-backprop-teacher the float64 \
       network that the backprop-deep clone imitates (docs/CLONING.md). Every learner given the same --seed sees the same \
-      example streams.
+      example streams. Under mpirun (the MPI-enabled build) the episodes are split over the ranks \
+      with the same results, and rank 0 prints and writes.
       """)
 
   @Option(help: "Learner to evaluate: run directory, .safetensors file, shipped name, builtin, or init.")
@@ -64,17 +65,22 @@ struct EvaluateCommand: ParsableCommand {
       throw CLIError("\(error)")
     }
     let names = datasets.split(separator: ",").map { String($0).trimmingCharacters(in: .whitespaces) }
-    let evaluator = Evaluator(episodes: episodes, steps: steps, seed: compute.seed, threads: compute.threads, split: DataSplit(rawValue: split)!)
+    let ranks = Ranks.communicator
+    let evaluator = Evaluator(
+      episodes: episodes, steps: steps, seed: compute.seed, threads: compute.threads, split: DataSplit(rawValue: split)!, communicator: ranks)
     let locator = DataLocator.standard(dataDirectory: dataDir)
     var results: [Evaluator.Result] = []
     for name in names {
-      if !json { FileHandle.standardError.write(Data("evaluating \(source.name) on \(name) (\(episodes) episodes x \(steps) steps)...\n".utf8)) }
+      if !json && ranks.isLeader { FileHandle.standardError.write(Data("evaluating \(source.name) on \(name) (\(episodes) episodes x \(steps) steps)...\n".utf8)) }
       do {
         results.append(try evaluator.evaluate(task: TaskSpec(dataset: name), locator: locator, parameters: source.parameters, makeLearner: source.makeLearner))
+      } catch let error as RankAgreementError {
+        throw error
       } catch {
         throw CLIError("\(error)")
       }
     }
+    guard ranks.isLeader else { return }
     if let out { try EvaluationReport.write(results, learner: source.name, to: out) }
     if json {
       printJSON(EvaluationReport.summary(results, learner: source.name, seed: compute.seed))

@@ -6,11 +6,13 @@ import VSMLCore
 import VSMLData
 import VSMLTraining
 
-/// Set by SIGINT/SIGTERM; the training loop checkpoints and stops after the current iteration.
+/// Set by SIGINT, SIGTERM or SIGUSR1; the training loop checkpoints and stops after the current
+/// iteration (all ranks together). SIGUSR1 is the signal `mpirun` forwards to its ranks without
+/// aborting the job (docs/CLUSTER.md).
 let stopRequested = Atomic<Bool>(false)
 
 func installStopHandlers() {
-  for s in [SIGINT, SIGTERM] {
+  for s in [SIGINT, SIGTERM, SIGUSR1] {
     signal(s) { _ in stopRequested.store(true, ordering: .relaxed) }
   }
 }
@@ -52,7 +54,7 @@ struct ProgressReporter {
   }
 }
 
-struct TrainCommand: ParsableCommand {
+struct TrainCommand: RankAwareCommand {
   static let configuration = CommandConfiguration(
     commandName: "train",
     abstract: "Meta-train a learned learning algorithm with evolution strategies.",
@@ -63,7 +65,9 @@ struct TrainCommand: ParsableCommand {
       every schedule.checkpointEvery iterations, at the end, and on Ctrl-C. Training stops at \
       schedule.iterations or when a time budget is spent: schedule.maxWallMinutes (wall clock) or \
       schedule.maxCPUMinutes (process CPU time, all threads: a compute budget that does not depend \
-      on what else the machine runs).
+      on what else the machine runs). Under mpirun (the MPI-enabled build, docs/CLUSTER.md) the \
+      pairs are split over the ranks with the same results as one process; rank 0 writes the run \
+      directory and SIGUSR1, SIGTERM or SIGINT stop all ranks with a checkpoint.
       """)
 
   @Option(help: "Configuration file (JSON); any subset of the fields, the rest default.")
@@ -114,34 +118,45 @@ struct TrainCommand: ParsableCommand {
 
   func run() throws {
     let locator = DataLocator.standard(dataDirectory: dataDir)
-    let log: (String) -> Void = { print($0) }
+    let ranks = Ranks.communicator
+    let say: (String) -> Void = { if ranks.isLeader { print($0) } }
     let trainer: MetaTrainer
     do {
       if let resume {
-        trainer = try MetaTrainer(resuming: resume, locator: locator, threads: threads, iterations: iterations, log: log)
-        print("resuming \(resume) at iteration \(trainer.strategy.iteration)")
+        trainer = try MetaTrainer(resuming: resume, locator: locator, threads: threads, iterations: iterations, communicator: ranks, log: say)
+        say("resuming \(resume) at iteration \(trainer.strategy.iteration)")
       } else {
         var extra = overrides
         if let iterations { extra.append("schedule.iterations=\(iterations)") }
         if let model { extra.append("model.kind=\"\(model)\"") }
         if let seed { extra.append("seed=\(seed)") }
         if let precision { extra.append("model.precision=\"\(precision)\"") }
-        let json = try config.map { path -> Data in
-          guard let data = FileManager.default.contents(atPath: path) else { throw ValidationError("cannot read --config \(path)") }
-          return data
+        let loaded = Result<TrainingConfiguration, any Error> {
+          let json = try config.map { path -> Data in
+            guard let data = FileManager.default.contents(atPath: path) else { throw ValidationError("cannot read --config \(path)") }
+            return data
+          }
+          return try ConfigurationLoader.load(TrainingConfiguration.self, json: json, overrides: extra, defaults: TrainingConfiguration())
         }
-        let configuration = try ConfigurationLoader.load(TrainingConfiguration.self, json: json, overrides: extra, defaults: TrainingConfiguration())
-        trainer = try MetaTrainer(configuration: configuration, runDirectory: out!, locator: locator, threads: threads, log: log)
+        // A rank that cannot read the configuration stops every rank (the trainer then checks that
+        // all ranks read the same one).
+        try ranks.agree(on: loaded.map { _ in [:] })
+        let configuration = try loaded.get()
+        trainer = try MetaTrainer(
+          configuration: configuration, runDirectory: out!, locator: locator, threads: threads, communicator: ranks, log: say)
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys, .prettyPrinted]
-        print("configuration (also in \(out!)/config.json):")
-        print(String(decoding: try encoder.encode(configuration), as: UTF8.self))
+        say("configuration (also in \(out!)/config.json):")
+        say(String(decoding: try encoder.encode(configuration), as: UTF8.self))
       }
     } catch let error as ValidationError {
+      throw error
+    } catch let error as RankAgreementError {
       throw error
     } catch {
       throw CLIError("\(error)")
     }
+    if ranks.size > 1 { say("\(ranks.size) ranks x \(threads) threads") }
     installStopHandlers()
     let schedule = trainer.configuration.schedule
     let reporter = ProgressReporter(total: schedule.iterations, every: logEvery, maxWallMinutes: schedule.maxWallMinutes,
@@ -151,6 +166,7 @@ struct TrainCommand: ParsableCommand {
     } catch {
       throw CLIError("\(error)")
     }
+    guard ranks.isLeader else { return }
     print("done: \(trainer.strategy.iteration) iterations, \(ProgressReporter.clock(trainer.wallSeconds)) of training (\(String(format: "%.1f", trainer.cpuSeconds / 60)) CPU minutes); checkpoint in \(trainer.runDirectory)")
     if let best = trainer.bestValidationAccuracy, let at = trainer.bestValidationIteration {
       print(String(format: "best validation accuracy %.4f at iteration %d (best.safetensors)", best, at))

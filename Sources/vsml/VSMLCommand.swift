@@ -12,13 +12,33 @@ struct VSMLCommand: ParsableCommand {
       DemoCommand.self, PlotCommand.self, CloneCommand.self,
     ])
 
-  /// Refuses a `VSML_KERNEL` that names no path or one this machine cannot run, before any work.
+  /// Refuses a `VSML_KERNEL` that names no path or one this machine cannot run, before any work;
+  /// joins the MPI job when started as a rank (MPI-enabled build), then runs the command.
   static func main() {
     do {
       _ = try KernelPath.fromEnvironment(ProcessInfo.processInfo.environment)
+      try Ranks.start()
     } catch {
       exit(withError: error)
     }
-    main(nil)
+    var command: any ParsableCommand
+    do {
+      command = try parseAsRoot()
+    } catch {
+      // Parsing is the same on every rank, so every rank stops here together.
+      if Ranks.communicator.isLeader { exit(withError: error) }
+      Foundation.exit(exitCode(for: error).rawValue)
+    }
+    do {
+      if Ranks.communicator.size > 1 && !(command is any RankAwareCommand) {
+        throw CLIError("`vsml \(type(of: command).configuration.commandName ?? "")` runs in one process; under mpirun only train and evaluate run; start it without mpirun")
+      }
+      try command.run()
+    } catch {
+      Ranks.exit(withError: error)
+    }
   }
 }
+
+/// A command that runs correctly as one of several MPI ranks (work split, rank 0 prints).
+protocol RankAwareCommand: ParsableCommand {}

@@ -5,16 +5,6 @@ import VSMLData
 @testable import VSMLTraining
 
 final class MetaTrainerTests: XCTestCase {
-  /// Metrics rows without the wall-clock columns.
-  func deterministicMetrics(_ dir: String) throws -> [String] {
-    let text = try String(contentsOfFile: dir + "/metrics.csv", encoding: .utf8)
-    let rows = text.split(separator: "\n").map { $0.split(separator: ",", omittingEmptySubsequences: false).map(String.init) }
-    let header = rows[0]
-    let timed = Set(["wall_s", "cpu_s", "iteration_s", "example_steps_per_s"])
-    let keep = header.indices.filter { !timed.contains(header[$0]) }
-    return rows.map { row in keep.map { row[$0] }.joined(separator: ",") }
-  }
-
   func testTrainingWritesMetricsCheckpointsAndBest() throws {
     let dir = temporaryRunDirectory("train")
     defer { try? FileManager.default.removeItem(atPath: dir) }

@@ -8,6 +8,15 @@ func temporaryRunDirectory(_ label: String) -> String {
   NSTemporaryDirectory() + "/vsml-test-\(label)-\(UUID().uuidString)"
 }
 
+/// Metrics rows without the timing columns.
+func deterministicMetrics(_ dir: String) throws -> [String] {
+  let text = try String(contentsOfFile: dir + "/metrics.csv", encoding: .utf8)
+  let rows = text.split(separator: "\n").map { $0.split(separator: ",", omittingEmptySubsequences: false).map(String.init) }
+  let header = rows[0]
+  let keep = header.indices.filter { !MetaTrainer.timingColumns.contains(header[$0]) }
+  return rows.map { row in keep.map { row[$0] }.joined(separator: ",") }
+}
+
 /// A tiny configuration on the synthetic `sum` task (16 inputs, 2 classes): seconds to run.
 func tinyConfiguration(iterations: Int = 4) -> TrainingConfiguration {
   var c = TrainingConfiguration()
