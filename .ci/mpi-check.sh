@@ -72,6 +72,18 @@ echo "stopped at iteration $stopped; continuing it in one process to $((stopped 
 cp "$work/usr1-straight/config.json" "$work/usr1/config.json"
 python3 .ci/mpi/same-run.py "$work/usr1-straight" "$work/usr1"
 
+echo "== SIGTERM to mpirun: Open MPI aborts the job (exit 1) but first forwards SIGTERM; the ranks stop and checkpoint"
+"${mpi[@]}" -np 2 "$vsml" train "${long[@]}" --out "$work/term" > "$work/term.log" 2>&1 &
+pid=$!
+for _ in $(seq 100); do grep -q "iter " "$work/term.log" 2>/dev/null && break; sleep 0.2; done
+sleep 1
+kill -TERM $pid
+wait $pid || true
+stopped=$(stop_iteration "$work/term.log")
+at=$(python3 -c "import json; print(json.load(open('$work/term/checkpoint.json'))['iteration'])" 2>/dev/null || echo none)
+[ -n "$stopped" ] && [ "$at" = "$stopped" ] || { show "$work/term.log"; fail "no checkpoint at the stop (checkpoint $at, stop '$stopped')"; }
+echo "stopped and checkpointed at iteration $at"
+
 echo "== SIGTERM to every rank (as Slurm sends to srun's tasks): all stop together, checkpoint, exit 0"
 "${mpi[@]}" -np 2 "$vsml" train "${long[@]}" --out "$work/tasks" > "$work/tasks.log" 2>&1 &
 pid=$!

@@ -27,6 +27,9 @@ public struct VSMLNetwork: OnlineLearner {
   public var inputSize: Int { configuration.inputSize }
   public var classCount: Int { configuration.outputSize }
   /// Whether `run` uses the SIMD kernel (state size 16) rather than the float64 reference.
+  /// The episode state (`stateCount` floats) dominates a run's memory.
+  public var stateFloatsPerEpisode: Int { stateCount }
+
   public var usesFastPath: Bool { configuration.subRNN.stateSize == 16 }
 
   /// Floats of per-episode state: the LSTM `h` and `c` of every connection plus every layer's

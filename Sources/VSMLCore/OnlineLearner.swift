@@ -12,6 +12,8 @@ public protocol OnlineLearner: Sendable {
   var inputSize: Int { get }
   /// Classes the learner predicts.
   var classCount: Int { get }
+  /// Floats of per-episode state one run holds (for memory estimates before allocating).
+  var stateFloatsPerEpisode: Int { get }
 
   /// Draws a fresh meta-parameter vector (the learner's published initialiser).
   func initialParameters(using generator: inout SeededGenerator) -> [Float]
@@ -30,6 +32,20 @@ public protocol OnlineLearner: Sendable {
 }
 
 extension OnlineLearner {
+  /// Floats of per-episode state a run holds (for memory estimates); by default the size of the
+  /// meta-parameter vector, which the small baselines' states do not exceed by much.
+  public var stateFloatsPerEpisode: Int { parameterCount }
+
+  /// Bytes that `concurrent` episodes of `length` examples hold while they run (inputs, labels,
+  /// state) plus the results of `retained` finished episodes (losses and hits); nil on overflow.
+  public func episodeMemory(concurrent: Int, retained: Int, length: Int) -> Int? {
+    let perExample = MemoryBudget.sum(MemoryBudget.product(inputSize, 4), 4 + 4 + 1)
+    return MemoryBudget.sum(
+      perExample.flatMap { MemoryBudget.product(concurrent, length, $0) },
+      MemoryBudget.product(concurrent, stateFloatsPerEpisode, 4),
+      MemoryBudget.product(retained, length, 4 + 1))
+  }
+
   /// Runs one episode with parameters given as an array.
   public func run(
     episode: Episode, parameters: [Float], stateSeed: UInt64, recordLogits: Bool = false

@@ -29,7 +29,7 @@ public enum EvaluationReport {
   }
 
   /// Writes `curve-<dataset>.csv` (step, mean, lower, upper), `accuracy.svg` and `summary.json`.
-  public static func write(_ results: [Evaluator.Result], learner: String, to directory: String) throws {
+  public static func write(_ results: [Evaluator.Result], learner: String, seed: UInt64, to directory: String) throws {
     try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
     var series: [SVGPlot.Series] = []
     for r in results {
@@ -41,8 +41,7 @@ public enum EvaluationReport {
     }
     let plot = SVGPlot(title: "Online accuracy of \(learner) (meta-test)", xLabel: "examples seen", yLabel: "accuracy (mean over episodes, 95% band)", series: series)
     try plot.write(to: (directory as NSString).appendingPathComponent("accuracy.svg"))
-    let data = try JSONSerialization.data(withJSONObject: summary(results, learner: learner, seed: 0), options: [.sortedKeys, .prettyPrinted])
-    try writeAtomically(Array(data), to: (directory as NSString).appendingPathComponent("summary.json"))
+    try writeAtomically(try ReportJSON.encode(summary(results, learner: learner, seed: seed)), to: (directory as NSString).appendingPathComponent("summary.json"))
   }
 
   /// Per-step accuracy is a mean of 0/1 values; a moving average over a window of 2 % of the

@@ -73,6 +73,9 @@ public struct Evaluator: Sendable {
     let seed = self.seed
     let partition = WorkPartition(count: episodes, ranks: communicator.size)
     let mine = partition.range(of: communicator.rank)
+    try MemoryBudget.require(
+      learner.episodeMemory(concurrent: min(threads, mine.count), retained: episodes, length: sampler.length),
+      for: "a meta-test of \(episodes) episodes x \(sampler.length) steps of \(sampler.inputSize) inputs on \(threads) threads")
     let local = evaluatePopulation(learner, count: mine.count, threads: threads) { j in
       let e = mine.lowerBound + j
       return PopulationJob(parameters: theta, episode: sampler.episode(e), stateSeed: SeededGenerator.derive(seed: seed, stream: 0x57A7E, e))

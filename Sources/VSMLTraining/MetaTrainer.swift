@@ -31,6 +31,9 @@ public final class MetaTrainer {
   let log: (String) -> Void
   /// Rank 0's metrics files; nil on the other ranks.
   private(set) var metrics: MetricsLog?
+  /// Rank 0's lock on the run directory, held from initialisation until `run` returns; nil on
+  /// the other ranks and afterwards.
+  private var lock: DirectoryLock?
   /// Samplers per curriculum stage (index 0 is `data.tasks`), all built at start-up.
   private let samplers: [EpisodeSampler]
   /// One sampler per validation task (validation split), built at start-up.
@@ -54,6 +57,7 @@ public final class MetaTrainer {
     var shape: (inputSize: Int, classCount: Int)
     var strategy: OpenAIES
     var checkpoint: RunCheckpoint?
+    var lock: DirectoryLock?
   }
 
   /// Starts a new run in `runDirectory` (created by rank 0; must not hold a checkpoint already).
@@ -63,10 +67,16 @@ public final class MetaTrainer {
   ) throws {
     let prepared = Result<Prepared, any Error> {
       try configuration.validate()
-      if communicator.isLeader && FileManager.default.fileExists(atPath: (runDirectory as NSString).appendingPathComponent(RunCheckpoint.fileName)) {
-        throw CheckpointError.invalid(runDirectory, "already holds a run; continue it with `vsml train --resume \(runDirectory)` or choose another --out")
+      var lock: DirectoryLock?
+      if communicator.isLeader {
+        try Self.createDirectory(runDirectory)
+        lock = try DirectoryLock(directory: runDirectory)
+        if FileManager.default.fileExists(atPath: (runDirectory as NSString).appendingPathComponent(RunCheckpoint.fileName)) {
+          throw CheckpointError.invalid(runDirectory, "already holds a run; continue it with `vsml train --resume \(runDirectory)` or choose another --out")
+        }
       }
       let samplers = try Self.makeSamplers(configuration, locator: locator)
+      try Self.checkMemory(configuration, samplers: samplers, threads: threads, ranks: communicator.size)
       let shape = (samplers[0].inputSize, samplers[0].classCount)
       let learner = try configuration.model.makeLearner(inputSize: shape.0, classCount: shape.1)
       var generator = SeededGenerator(seed: configuration.seed, stream: 0x1217)
@@ -82,11 +92,10 @@ public final class MetaTrainer {
         hyperparameters: configuration.es.hyperparameters, initialMean: initial)
       return Prepared(
         configuration: configuration, samplers: samplers, validationSamplers: try Self.makeValidationSamplers(configuration, locator: locator),
-        shape: shape, strategy: strategy)
+        shape: shape, strategy: strategy, lock: lock)
     }
     try self.init(prepared, runDirectory: runDirectory, locator: locator, threads: threads, communicator: communicator, log: log)
     if communicator.isLeader {
-      try FileManager.default.createDirectory(atPath: runDirectory, withIntermediateDirectories: true)
       let encoder = JSONEncoder()
       encoder.outputFormatting = [.sortedKeys, .prettyPrinted]
       try writeAtomically(Array(try encoder.encode(configuration)), to: path(RunCheckpoint.configurationFileName))
@@ -101,6 +110,8 @@ public final class MetaTrainer {
     communicator: any Communicator = SingleProcess(), log: @escaping (String) -> Void
   ) throws {
     let prepared = Result<Prepared, any Error> {
+      // Rank 0 locks before reading, so that no other writer changes the run under it.
+      let lock = communicator.isLeader && FileManager.default.fileExists(atPath: runDirectory) ? try DirectoryLock(directory: runDirectory) : nil
       let checkpoint = try RunCheckpoint.load(runDirectory: runDirectory)
       var configuration = checkpoint.configuration
       if let iterations { configuration.schedule.iterations = iterations }
@@ -108,9 +119,11 @@ public final class MetaTrainer {
       let strategy = try OpenAIES(
         setup: .init(dimension: checkpoint.strategy.mean.count, pairs: configuration.es.pairs, seed: configuration.seed),
         hyperparameters: configuration.es.hyperparameters, state: checkpoint.strategy)
+      let samplers = try Self.makeSamplers(configuration, locator: locator)
+      try Self.checkMemory(configuration, samplers: samplers, threads: threads, ranks: communicator.size)
       return Prepared(
-        configuration: configuration, samplers: try Self.makeSamplers(configuration, locator: locator),
-        validationSamplers: try Self.makeValidationSamplers(configuration, locator: locator), shape: (checkpoint.inputSize, checkpoint.classCount), strategy: strategy, checkpoint: checkpoint)
+        configuration: configuration, samplers: samplers,
+        validationSamplers: try Self.makeValidationSamplers(configuration, locator: locator), shape: (checkpoint.inputSize, checkpoint.classCount), strategy: strategy, checkpoint: checkpoint, lock: lock)
     }
     try self.init(prepared, runDirectory: runDirectory, locator: locator, threads: threads, communicator: communicator, log: log)
     if communicator.isLeader {
@@ -128,6 +141,7 @@ public final class MetaTrainer {
   ) throws {
     try communicator.agree(on: prepared.flatMap { p in Result { try Self.fingerprint(p) } })
     let ready = try prepared.get()
+    lock = ready.lock
     configuration = ready.configuration
     self.runDirectory = runDirectory
     self.locator = locator
@@ -142,6 +156,34 @@ public final class MetaTrainer {
     cpuSeconds = ready.checkpoint?.cpuSeconds ?? 0
     bestValidationAccuracy = ready.checkpoint?.bestValidationAccuracy
     bestValidationIteration = ready.checkpoint?.bestValidationIteration
+  }
+
+  /// Creates the run directory, naming it in the error when it cannot be (a file in the way, no
+  /// permission).
+  static func createDirectory(_ path: String) throws {
+    var isDirectory: ObjCBool = false
+    if FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) {
+      guard isDirectory.boolValue else { throw CheckpointError.invalid(path, "is a file, not a run directory; choose another --out") }
+      return
+    }
+    do { try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true) } catch {
+      throw CheckpointError.invalid(path, "cannot be created (\((error as NSError).localizedDescription)); choose a writable --out")
+    }
+  }
+
+  /// Refuses a run whose episodes, results and learner states would not fit in memory: each
+  /// rank holds its pairs' episodes of the longest stage and runs `threads` at once.
+  static func checkMemory(_ configuration: TrainingConfiguration, samplers: [EpisodeSampler], threads: Int, ranks: Int) throws {
+    let pairs = WorkPartition(count: configuration.es.pairs, ranks: ranks).range(of: 0).count
+    for sampler in samplers {
+      let learner = try configuration.model.makeLearner(inputSize: sampler.inputSize, classCount: sampler.classCount)
+      let running = learner.episodeMemory(concurrent: min(threads, 2 * pairs), retained: 2 * pairs, length: sampler.length)
+      let held = MemoryBudget.product(pairs, sampler.length, sampler.inputSize + 1, 4)  // the pairs' episodes
+      try MemoryBudget.require(
+        MemoryBudget.sum(running, held),
+        for: "es.pairs \(configuration.es.pairs) x episodes of \(sampler.length) examples of \(sampler.inputSize) inputs "
+          + "(\(configuration.model.kind.rawValue), model.hiddenSizes \(configuration.model.hiddenSizes), \(threads) threads)")
+    }
   }
 
   /// What the ranks must agree on: the configuration, the starting point, every dataset they
@@ -282,8 +324,10 @@ public final class MetaTrainer {
 
   /// Trains until `configuration.schedule.iterations`, until a time budget of the schedule is
   /// spent, or until `shouldStop()` is true on any rank (checked after every iteration, and agreed
-  /// by all ranks); a final checkpoint is written either way. Collective.
+  /// by all ranks); a final checkpoint is written either way. Collective. Releases the run
+  /// directory's lock when it returns.
   public func run(shouldStop: () -> Bool = { false }, progress: ((Int, [String: Double]) -> Void)? = nil) throws {
+    defer { lock = nil }  // the run is over: another writer may continue it
     let schedule = configuration.schedule
     while strategy.iteration < schedule.iterations && !budgetSpent {
       var row = try step()
@@ -303,8 +347,12 @@ public final class MetaTrainer {
         }
       }
       try metrics?.append(row)
-      if communicator.isLeader { progress?(done, row) }
-      let stop = try communicator.any(shouldStop())
+      // Once a stop is requested, nothing is printed before the checkpoint: a launcher that is
+      // shutting down (mpirun on SIGTERM) may no longer read the output, and a blocked write
+      // would keep the checkpoint from being written.
+      let stopHere = shouldStop()
+      if communicator.isLeader && !stopHere { progress?(done, row) }
+      let stop = try communicator.any(stopHere)
       if done % schedule.checkpointEvery == 0 || last || stop { try saveCheckpoint() }
       if stop {
         log("stopped at iteration \(done); checkpoint written to \(runDirectory)")

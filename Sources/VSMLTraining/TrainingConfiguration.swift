@@ -108,6 +108,27 @@ public struct ValidationConfiguration: Codable, Hashable, Sendable {
   public init() {}
 }
 
+/// Upper bounds of a configuration's sizes. Each is far above any run that fits one machine and
+/// low enough that products of sizes stay below `Int.max`; what a run needs in memory is checked
+/// separately against the machine (`MemoryBudget`) once the data's shape is known.
+public enum ConfigurationLimits {
+  /// Antithetic pairs per iteration (the published runs used 1,024).
+  public static let pairs = 1 << 24
+  /// Examples per episode, training and validation (published: 500).
+  public static let episodeLength = 1 << 24
+  /// Units of one hidden layer.
+  public static let layerSize = 1 << 20
+  /// Hidden layers.
+  public static let hiddenLayers = 64
+  /// Ticks per example (published: 2): each is a full pass over every connection, so large values
+  /// only multiply the work.
+  public static let microTicks = 64
+  /// Episodes of a validation meta-test.
+  public static let validationEpisodes = 1 << 20
+  /// ES iterations (published: 10,001).
+  public static let iterations = 1 << 40
+}
+
 /// Everything a meta-training run depends on. Stored in the run directory and in checkpoints.
 public struct TrainingConfiguration: Codable, Hashable, Sendable {
   public var model = ModelConfiguration()
@@ -126,12 +147,23 @@ public struct TrainingConfiguration: Codable, Hashable, Sendable {
   /// Checks every field; errors name the field and say what is allowed.
   public func validate() throws {
     func fail(_ field: String, _ message: String) -> ConfigurationError { ConfigurationError(field: field, message: message) }
-    if let bad = model.hiddenSizes.first(where: { $0 < 1 }) { throw fail("model.hiddenSizes", "sizes must be >= 1; got \(bad)") }
-    guard model.microTicks >= 1 else { throw fail("model.microTicks", "must be >= 1; got \(model.microTicks)") }
+    typealias L = ConfigurationLimits
+    func within(_ value: Int, _ range: ClosedRange<Int>, _ field: String) throws {
+      guard range.contains(value) else { throw fail(field, "must be between \(range.lowerBound) and \(range.upperBound); got \(value)") }
+    }
+    if let bad = model.hiddenSizes.first(where: { !(1...L.layerSize).contains($0) }) {
+      throw fail("model.hiddenSizes", "sizes must be between 1 and \(L.layerSize); got \(bad)")
+    }
+    try within(model.hiddenSizes.count, 0...L.hiddenLayers, "model.hiddenSizes (number of layers)")
+    try within(model.microTicks, 1...L.microTicks, "model.microTicks")
+    try within(es.pairs, 1...L.pairs, "es.pairs")
+    try within(data.episodeLength, 1...L.episodeLength, "data.episodeLength")
+    try within(schedule.iterations, 0...L.iterations, "schedule.iterations")
+    try within(validation.episodes, 1...L.validationEpisodes, "validation.episodes")
+    try within(validation.steps, 1...L.episodeLength, "validation.steps")
+    for (i, stage) in data.curriculum.enumerated() { try within(stage.episodeLength, 1...L.episodeLength, "data.curriculum[\(i)].episodeLength") }
     if model.separateBackwardRNN && !model.backwardPass { throw fail("model.separateBackwardRNN", "needs model.backwardPass = true") }
-    guard es.pairs >= 1 else { throw fail("es.pairs", "must be >= 1; got \(es.pairs)") }
     do { try es.hyperparameters.validate() } catch { throw fail("es.hyperparameters", "\(error)") }
-    guard data.episodeLength >= 1 else { throw fail("data.episodeLength", "must be >= 1; got \(data.episodeLength)") }
     guard !data.tasks.isEmpty else { throw fail("data.tasks", "needs at least one task, e.g. {\"task\": {\"dataset\": \"mnist\"}}") }
     do { try TaskMixture(components: data.tasks).validate() } catch { throw fail("data.tasks", "\(error)") }
     var previous = 0
@@ -140,16 +172,13 @@ public struct TrainingConfiguration: Codable, Hashable, Sendable {
         throw fail("data.curriculum[\(i)].start", "stages must start after iteration \(previous), in increasing order; got \(stage.start)")
       }
       previous = stage.start
-      guard stage.episodeLength >= 1 else { throw fail("data.curriculum[\(i)].episodeLength", "must be >= 1") }
       do { try TaskMixture(components: stage.tasks).validate() } catch { throw fail("data.curriculum[\(i)].tasks", "\(error)") }
     }
-    guard schedule.iterations >= 0 else { throw fail("schedule.iterations", "must be >= 0; got \(schedule.iterations)") }
     for (name, value) in [("schedule.maxWallMinutes", schedule.maxWallMinutes), ("schedule.maxCPUMinutes", schedule.maxCPUMinutes)] {
       if let value, !(value > 0 && value.isFinite) { throw fail(name, "must be a positive number of minutes; got \(value)") }
     }
     guard schedule.checkpointEvery >= 1 else { throw fail("schedule.checkpointEvery", "must be >= 1") }
     guard schedule.evaluateEvery >= 0 else { throw fail("schedule.evaluateEvery", "must be >= 0 (0 disables)") }
-    guard validation.episodes >= 1, validation.steps >= 1 else { throw fail("validation", "episodes and steps must be >= 1") }
   }
 
   /// The tasks and episode length in force at `iteration`.

@@ -38,17 +38,20 @@ struct BenchCommand: ParsableCommand {
     guard model == "vsml" || BaselineModel(rawValue: model) != nil else {
       throw ValidationError("unknown --model '\(model)'; choose vsml or one of \(BaselineModel.allCases.map(\.rawValue).joined(separator: ", "))")
     }
-    guard population >= 1 else { throw ValidationError("--population must be at least 1; got \(population)") }
-    guard steps >= 1 else { throw ValidationError("--steps must be at least 1; got \(steps)") }
+    try requireOption(population, in: OptionLimits.episodes, "population")
+    try requireOption(steps, in: OptionLimits.steps, "steps")
   }
 
   func run() throws {
     if let baseline = BaselineModel(rawValue: model) {
       let sizes = layers.sizes
       let learner = try baseline.makeLearner(inputSize: sizes.first!, classCount: sizes.last!)
+      try MemoryBudget.require(
+        learner.episodeMemory(concurrent: min(compute.threads, population), retained: population, length: steps),
+        for: "--layers \(layers) with --population \(population), --steps \(steps) on \(compute.threads) threads")
       let r = benchmarkLearner(learner, population: population, steps: steps, threads: compute.threads, seed: compute.seed)
       if json {
-        printJSON([
+        try printJSON([
           "model": model, "input_size": sizes.first!, "classes": sizes.last!, "population": population, "steps": steps,
           "threads": compute.threads, "example_steps_per_s": r.exampleStepsPerSecond, "wall_s": r.seconds,
           "meta_parameters": learner.parameterCount,
@@ -60,6 +63,12 @@ struct BenchCommand: ParsableCommand {
       return
     }
     let config = VSMLConfiguration(layerSizes: layers.sizes, backwardPass: backwardPass)
+    let network = try VSMLNetwork(config)
+    try MemoryBudget.require(
+      MemoryBudget.sum(  // plus the float64 reference path's state, about twice the fast path's
+        network.episodeMemory(concurrent: min(compute.threads, population), retained: population, length: steps),
+        MemoryBudget.product(network.stateCount, 16)),
+      for: "--layers \(layers) with --population \(population), --steps \(steps) on \(compute.threads) threads")
     var bench = VSMLBenchmark(configuration: config, population: population, steps: steps, threads: compute.threads, seed: compute.seed)
     bench.precision = arithmetic.precision
     let r = try bench.run()
@@ -90,7 +99,7 @@ struct BenchCommand: ParsableCommand {
         object["fma_peak_gflops"] = peakFlops / 1e9
         object["share_of_peak"] = r.matrixFlopsPerSecond / peakFlops
       }
-      printJSON(object)
+      try printJSON(object)
     } else {
       print("layers \(layers), population \(population), \(steps) steps, \(compute.threads) threads, kernel \(arithmetic.precision.kernelName), precision \(arithmetic.precision)")
       print(String(format: "fast path       %10.0f example-steps/s  %8.1f M connection-ticks/s", r.exampleStepsPerSecond, r.connectionTicksPerSecond / 1e6))

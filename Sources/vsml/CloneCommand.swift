@@ -86,15 +86,17 @@ struct CloneCommand: ParsableCommand {
 
   func validate() throws {
     if let share = ownSignalShare, !(0...1).contains(share) { throw ValidationError("--own-signal-share must be in [0, 1]; got \(share)") }
-    guard iterations >= 0 else { throw ValidationError("--iterations must be >= 0; got \(iterations)") }
-    guard batchSize >= 1, length >= 2 else { throw ValidationError("--batch-size must be >= 1 and --length >= 2") }
+    try requireOption(iterations, in: OptionLimits.iterations, "iterations")
+    try requireOption(batchSize, in: OptionLimits.episodes, "batch-size")
+    try requireOption(length, in: 2...OptionLimits.steps.upperBound, "length")
     if let learningRate, !(learningRate > 0 && learningRate.isFinite) { throw ValidationError("--learning-rate must be finite and > 0") }
     guard teacherLearningRate > 0, teacherLearningRate.isFinite else {
       throw ValidationError("--teacher-learning-rate must be finite and > 0")
     }
-    guard verifyEpisodes >= 0, verifySteps >= 1, threads >= 1, every >= 1 else {
-      throw ValidationError("--verify-episodes >= 0, --verify-steps >= 1, --threads >= 1, --every >= 1")
-    }
+    try requireOption(verifyEpisodes, in: 0...OptionLimits.episodes.upperBound, "verify-episodes")
+    try requireOption(verifySteps, in: OptionLimits.steps, "verify-steps")
+    try requireOption(threads, in: OptionLimits.threads, "threads")
+    try requireOption(every, in: OptionLimits.interval, "every")
   }
 
   /// Adam's rate when not given: the spec's 1e-3 from random parameters; 1e-5 when refining a

@@ -10,7 +10,7 @@ struct LayerSizes: ExpressibleByArgument, CustomStringConvertible {
   init?(argument: String) {
     let parts = argument.split(separator: ",", omittingEmptySubsequences: false)
     let values = parts.map { Int($0.trimmingCharacters(in: .whitespaces)) }
-    guard parts.count >= 2, values.allSatisfy({ ($0 ?? 0) >= 1 }) else { return nil }
+    guard parts.count >= 2, values.allSatisfy({ OptionLimits.layerSize.contains($0 ?? 0) }) else { return nil }
     sizes = values.map { $0! }
   }
 
@@ -45,12 +45,12 @@ struct ComputeOptions: ParsableArguments {
   var seed: UInt64 = 0
 
   func validate() throws {
-    guard threads >= 1 else { throw ValidationError("--threads must be at least 1; got \(threads)") }
+    try requireOption(threads, in: OptionLimits.threads, "threads")
   }
 }
 
-/// Prints one JSON object with sorted keys (machine-readable output of `--json`).
-func printJSON(_ object: [String: Any]) {
-  let data = try! JSONSerialization.data(withJSONObject: object, options: [.sortedKeys, .prettyPrinted])
-  print(String(decoding: data, as: UTF8.self))
+/// Prints one JSON object with sorted keys (machine-readable output of `--json`); non-finite
+/// numbers print as null and are counted in `non_finite` (`ReportJSON`).
+func printJSON(_ object: [String: Any]) throws {
+  print(String(decoding: try ReportJSON.encode(object), as: UTF8.self))
 }

@@ -162,6 +162,8 @@ extension DataCommand {
     @OptionGroup var location: Location
     @Option(help: "Episode length.") var length: Int = 500
 
+    func validate() throws { try requireOption(length, in: OptionLimits.steps, "length") }
+
     func run() throws {
       let locator = location.locator
       let start = Date()

@@ -40,7 +40,9 @@ struct DemoCommand: ParsableCommand {
   var json = false
 
   func validate() throws {
-    guard iterations >= 0, episodes >= 1, steps >= 1 else { throw ValidationError("--iterations must be >= 0, --episodes and --steps >= 1") }
+    try requireOption(iterations, in: OptionLimits.iterations, "iterations")
+    try requireOption(episodes, in: OptionLimits.episodes, "episodes")
+    try requireOption(steps, in: OptionLimits.steps, "steps")
   }
 
   func say(_ text: String) {
@@ -85,7 +87,7 @@ struct DemoCommand: ParsableCommand {
       trainer = try MetaTrainer(configuration: config, runDirectory: runDirectory, locator: locator, threads: compute.threads, log: { _ in })
       installStopHandlers()
       let reporter = ProgressReporter(total: iterations, every: max(1, iterations / 10))
-      try trainer.run(shouldStop: { stopRequested.load(ordering: .relaxed) }, progress: json ? nil : reporter.report)
+      try trainer.run(shouldStop: { stopSignal.load(ordering: .relaxed) != 0 }, progress: json ? nil : reporter.report)
     } catch {
       throw CLIError("\(error)")
     }
@@ -123,7 +125,7 @@ struct DemoCommand: ParsableCommand {
       summary[learner.name] = EvaluationReport.summary(results, learner: learner.name, seed: compute.seed)["datasets"]
     }
     if json {
-      printJSON(["learners": summary, "run_directory": runDirectory, "iterations": iterations])
+      try printJSON(["learners": summary, "run_directory": runDirectory, "iterations": iterations])
     } else {
       print("\nmean online accuracy over \(steps) examples (95% interval over \(episodes) episodes)")
       print(table.joined(separator: "\n"))

@@ -51,8 +51,8 @@ struct EvaluateCommand: RankAwareCommand {
 
   func validate() throws {
     guard (checkpoint == nil) != (model == nil) else { throw ValidationError("give exactly one of --checkpoint or --model") }
-    guard episodes >= 1 else { throw ValidationError("--episodes must be at least 1") }
-    guard steps >= 1 else { throw ValidationError("--steps must be at least 1") }
+    try requireOption(episodes, in: OptionLimits.episodes, "episodes")
+    try requireOption(steps, in: OptionLimits.steps, "steps")
     guard DataSplit(rawValue: split) != nil, split != "train" else { throw ValidationError("--split must be test or validation") }
   }
 
@@ -81,9 +81,9 @@ struct EvaluateCommand: RankAwareCommand {
       }
     }
     guard ranks.isLeader else { return }
-    if let out { try EvaluationReport.write(results, learner: source.name, to: out) }
+    if let out { try EvaluationReport.write(results, learner: source.name, seed: compute.seed, to: out) }
     if json {
-      printJSON(EvaluationReport.summary(results, learner: source.name, seed: compute.seed))
+      try printJSON(EvaluationReport.summary(results, learner: source.name, seed: compute.seed))
     } else {
       print(EvaluationReport.table(results, learner: source.name))
       if let out { print("curves, plot and summary written to \(out)") }

@@ -21,7 +21,7 @@ struct InfoCommand: ParsableCommand {
     let connections = (0..<config.layerCount).reduce(0) { $0 + s[$1] * s[$1 + 1] }
     let lstm = connections * 2 * config.subRNN.stateSize
     if json {
-      printJSON([
+      try printJSON([
         "layers": s, "meta_parameters": net.parameterCount, "state_size": net.stateCount,
         "lstm_state_floats": lstm, "message_floats": net.stateCount - lstm, "connections": connections,
         "sub_rnns": net.layout.blockCount, "kernel": KernelPath.selected.rawValue,

@@ -32,7 +32,7 @@ struct PlotCommand: ParsableCommand {
 
   func validate() throws {
     guard !runs.isEmpty else { throw ValidationError("give at least one run directory") }
-    guard smoothing >= 1 else { throw ValidationError("--smoothing must be >= 1") }
+    try requireOption(smoothing, in: OptionLimits.interval, "smoothing")
   }
 
   func run() throws {

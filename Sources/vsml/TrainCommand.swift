@@ -6,27 +6,49 @@ import VSMLCore
 import VSMLData
 import VSMLTraining
 
-/// Set by SIGINT, SIGTERM or SIGUSR1; the training loop checkpoints and stops after the current
-/// iteration (all ranks together). SIGUSR1 is the signal `mpirun` forwards to its ranks without
-/// aborting the job (docs/CLUSTER.md).
-let stopRequested = Atomic<Bool>(false)
+/// The signal that asked training to stop (0: none). SIGINT, SIGTERM and SIGUSR1 make the
+/// training loop checkpoint and stop after the current iteration (all ranks together). SIGUSR1 is
+/// the signal `mpirun` forwards to its ranks without aborting the job (docs/CLUSTER.md).
+let stopSignal = Atomic<Int32>(0)
+
+/// Exit status of a run stopped by SIGINT (Ctrl-C): 128 + SIGINT, the shell's convention, so that
+/// `vsml train ... && next` does not go on after an interrupted run. SIGTERM and SIGUSR1, which
+/// clusters send before a time limit, end with 0 after the checkpoint.
+let interruptedExitStatus: Int32 = 130
 
 func installStopHandlers() {
   for s in [SIGINT, SIGTERM, SIGUSR1] {
-    signal(s) { _ in stopRequested.store(true, ordering: .relaxed) }
+    signal(s) { received in stopSignal.store(received, ordering: .relaxed) }
   }
 }
 
 /// A one-line progress display with ETA on a terminal; plain log lines otherwise. The ETA is the
 /// sooner of the iteration count and the schedule's time budgets.
-struct ProgressReporter {
+final class ProgressReporter {
   let total: Int
   let every: Int
-  var maxWallMinutes: Double? = nil
-  var maxCPUMinutes: Double? = nil
+  let maxWallMinutes: Double?
+  let maxCPUMinutes: Double?
   let interactive = isatty(STDOUT_FILENO) != 0
+  /// Shortest time between two redraws of the terminal line: fast iterations would otherwise
+  /// flood the terminal (or mpirun's relay of it) with lines nobody can read.
+  static let minimumRedrawSeconds = 0.25
+  private var lastRedraw = -Double.infinity
+
+  init(total: Int, every: Int, maxWallMinutes: Double? = nil, maxCPUMinutes: Double? = nil) {
+    self.total = total
+    self.every = every
+    self.maxWallMinutes = maxWallMinutes
+    self.maxCPUMinutes = maxCPUMinutes
+  }
 
   func report(_ iteration: Int, _ row: [String: Double]) {
+    let keep = iteration == total || (row["validation_accuracy"] ?? .nan).isFinite
+    if interactive && !keep {
+      let now = monotonicSeconds()
+      guard now - lastRedraw >= Self.minimumRedrawSeconds else { return }
+      lastRedraw = now
+    }
     let wall = row["wall_s"] ?? 0
     let cpu = row["cpu_s"] ?? 0
     let perIteration = row["iteration_s"] ?? 0
@@ -39,9 +61,9 @@ struct ProgressReporter {
       perIteration, row["example_steps_per_s"] ?? 0, Self.clock(wall), Self.clock(eta))
     if let v = row["validation_accuracy"], v.isFinite { line += String(format: "  val %.3f", v) }
     if interactive {
-      print("\r\u{1B}[2K" + line, terminator: iteration == total || (row["validation_accuracy"] ?? .nan).isFinite ? "\n" : "")
+      print("\r\u{1B}[2K" + line, terminator: keep ? "\n" : "")
       fflush(stdout)
-    } else if iteration % every == 0 || iteration == total || (row["validation_accuracy"] ?? .nan).isFinite {
+    } else if iteration % every == 0 || keep {
       print(line)
       fflush(stdout)
     }
@@ -108,8 +130,9 @@ struct TrainCommand: RankAwareCommand {
     if resume != nil && (config != nil || !overrides.isEmpty || model != nil || seed != nil || precision != nil) {
       throw ValidationError("--resume continues a run with its stored configuration; only --iterations, --threads and --data-dir may change")
     }
-    guard threads >= 1 else { throw ValidationError("--threads must be at least 1") }
-    if let iterations, iterations < 0 { throw ValidationError("--iterations must be >= 0") }
+    try requireOption(threads, in: OptionLimits.threads, "threads")
+    if let iterations { try requireOption(iterations, in: OptionLimits.iterations, "iterations") }
+    try requireOption(logEvery, in: OptionLimits.interval, "log-every")
     if let precision { try PrecisionOptions.validate(precision) }
     if let model, ModelKind(rawValue: model) == nil {
       throw ValidationError("unknown --model '\(model)'; choose one of \(ModelKind.allCases.map(\.rawValue).joined(separator: ", "))")
@@ -162,10 +185,11 @@ struct TrainCommand: RankAwareCommand {
     let reporter = ProgressReporter(total: schedule.iterations, every: logEvery, maxWallMinutes: schedule.maxWallMinutes,
                                     maxCPUMinutes: schedule.maxCPUMinutes)
     do {
-      try trainer.run(shouldStop: { stopRequested.load(ordering: .relaxed) }, progress: reporter.report)
+      try trainer.run(shouldStop: { stopSignal.load(ordering: .relaxed) != 0 }, progress: reporter.report)
     } catch {
       throw CLIError("\(error)")
     }
+    defer { if stopSignal.load(ordering: .relaxed) == SIGINT { Foundation.exit(interruptedExitStatus) } }
     guard ranks.isLeader else { return }
     print("done: \(trainer.strategy.iteration) iterations, \(ProgressReporter.clock(trainer.wallSeconds)) of training (\(String(format: "%.1f", trainer.cpuSeconds / 60)) CPU minutes); checkpoint in \(trainer.runDirectory)")
     if let best = trainer.bestValidationAccuracy, let at = trainer.bestValidationIteration {

@@ -3,27 +3,10 @@ import XCTest
 
 /// Runs the built `vsml` binary and checks what it prints about kernel paths.
 final class KernelOutputTests: XCTestCase {
-  /// The test bundle and the binary sit in the same build products folder.
-  var binary: URL {
-    Bundle.main.bundleURL.appendingPathComponent("vsml")
-  }
-
+  /// Runs the built binary (`VSMLBinary`), skipping when there is none.
   func run(_ arguments: [String], environment: [String: String] = [:]) throws -> (status: Int32, stdout: String, stderr: String) {
-    guard FileManager.default.isExecutableFile(atPath: binary.path) else {
-      throw XCTSkip("no vsml binary at \(binary.path)")
-    }
-    let process = Process()
-    process.executableURL = binary
-    process.arguments = arguments
-    process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
-    let out = Pipe(), err = Pipe()
-    process.standardOutput = out
-    process.standardError = err
-    try process.run()
-    let stdout = String(decoding: out.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-    let stderr = String(decoding: err.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-    process.waitUntilExit()
-    return (process.terminationStatus, stdout, stderr)
+    let r = try VSMLBinary().run(arguments, environment: environment)
+    return (r.status, r.stdout, r.stderr)
   }
 
   func testInfoNamesTheSelectedAndAvailableKernels() throws {

@@ -1,3 +1,4 @@
+import Foundation
 import XCTest
 @testable import VSMLCore
 
@@ -23,5 +24,18 @@ final class JSONValueTests: XCTestCase {
   func testQuotedRoundTrips() throws {
     let s = "tab\t \"q\" \\ \u{01} é"
     XCTAssertEqual(try JSONValue(parsing: Array(JSONValue.quoted(s).utf8)), .string(s))
+  }
+}
+
+final class ReportJSONTests: XCTestCase {
+  func testNonFiniteNumbersBecomeNullAndAreCounted() throws {
+    let bytes = try ReportJSON.encode(["a": Double.nan, "b": [1.5, Double.infinity], "c": ["d": Float.nan, "e": "text"], "f": 2])
+    let object = try XCTUnwrap(JSONSerialization.jsonObject(with: Data(bytes)) as? [String: Any])
+    XCTAssertTrue(object["a"] is NSNull)
+    XCTAssertEqual((object["b"] as? [Any])?.first as? Double, 1.5)
+    XCTAssertTrue((object["b"] as? [Any])?.last is NSNull)
+    XCTAssertTrue((object["c"] as? [String: Any])?["d"] is NSNull)
+    XCTAssertEqual(object["non_finite"] as? Int, 3)
+    XCTAssertEqual(object["f"] as? Int, 2)
   }
 }

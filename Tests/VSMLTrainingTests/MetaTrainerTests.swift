@@ -23,6 +23,32 @@ final class MetaTrainerTests: XCTestCase {
     XCTAssertThrowsError(try MetaTrainer(configuration: tinyConfiguration(), runDirectory: dir, locator: syntheticLocator, threads: 1, log: { _ in }))
   }
 
+  func testASecondWriterIsRefusedWhileTheFirstHoldsTheRun() throws {
+    let dir = temporaryRunDirectory("lock")
+    defer { try? FileManager.default.removeItem(atPath: dir) }
+    var first: MetaTrainer? = try MetaTrainer(configuration: tinyConfiguration(), runDirectory: dir, locator: syntheticLocator, threads: 1, log: { _ in })
+    for attempt in [
+      { _ = try MetaTrainer(configuration: tinyConfiguration(), runDirectory: dir, locator: syntheticLocator, threads: 1, log: { _ in }) },
+      { _ = try MetaTrainer(resuming: dir, locator: syntheticLocator, threads: 1, iterations: nil, log: { _ in }) },
+    ] {
+      XCTAssertThrowsError(try attempt()) { error in
+        XCTAssertEqual(error as? DirectoryLockError, .held(directory: dir, pid: getpid()), "\(error)")
+        XCTAssertTrue("\(error)".contains("in use by process \(getpid())"), "\(error)")
+      }
+    }
+    try first?.run()  // releases the lock when it returns
+    first = nil
+    let resumed = try MetaTrainer(resuming: dir, locator: syntheticLocator, threads: 1, iterations: 5, log: { _ in })
+    try resumed.run()
+    XCTAssertEqual(resumed.strategy.iteration, 5)
+    // A file where the run directory should be is named.
+    let file = dir + "/a-file"
+    try Data().write(to: URL(fileURLWithPath: file))
+    XCTAssertThrowsError(try MetaTrainer(configuration: tinyConfiguration(), runDirectory: file, locator: syntheticLocator, threads: 1, log: { _ in })) {
+      XCTAssertTrue("\($0)".contains("is a file, not a run directory"), "\($0)")
+    }
+  }
+
   func testTimeBudgetsStopTheRunAndAreCheckedEarly() throws {
     for key in ["maxWallMinutes", "maxCPUMinutes"] {
       let dir = temporaryRunDirectory("budget")

@@ -1,0 +1,51 @@
+import Foundation
+import XCTest
+
+/// `vsml train` as a user runs it: a second writer on the same run directory, and Ctrl-C.
+final class TrainSignalTests: XCTestCase {
+  func testCtrlCCheckpointsAndExits130AndASecondWriterIsRefused() throws {
+    let binary = try VSMLBinary()
+    let dir = NSTemporaryDirectory() + "/vsml-signal-\(UUID().uuidString)"
+    try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+    defer { try? FileManager.default.removeItem(atPath: dir) }
+    let config = dir + "/tiny.json"
+    try """
+      {"data": {"tasks": [{"task": {"dataset": "sum", "transforms": [{"resize": {"side": 4}}]}, "weight": 1}], "episodeLength": 20},
+       "es": {"pairs": 4}, "schedule": {"iterations": 1000000, "checkpointEvery": 100000, "evaluateEvery": 0}, "seed": 3}
+      """.write(toFile: config, atomically: true, encoding: .utf8)
+    let run = dir + "/run"
+    let first = Process()
+    first.executableURL = binary.url
+    first.arguments = ["train", "--config", config, "--threads", "1", "--out", run]
+    first.standardOutput = FileHandle.nullDevice
+    first.standardError = FileHandle.nullDevice
+    try first.run()
+    defer { if first.isRunning { first.terminate() } }
+    // Wait for a few iterations to be logged.
+    let deadline = Date().addingTimeInterval(60)
+    while Date() < deadline {
+      let rows = (try? String(contentsOfFile: run + "/metrics.csv", encoding: .utf8))?.split(separator: "\n").count ?? 0
+      if rows >= 3 { break }
+      Thread.sleep(forTimeInterval: 0.05)
+    }
+
+    let second = try binary.run(["train", "--config", config, "--threads", "1", "--out", run])
+    XCTAssertEqual(second.reason, .exit)
+    XCTAssertNotEqual(second.status, 0)
+    XCTAssertTrue(second.stderr.contains("in use by process \(first.processIdentifier)"), second.stderr)
+    let resume = try binary.run(["train", "--resume", run, "--threads", "1"])
+    XCTAssertTrue(resume.stderr.contains("in use by process \(first.processIdentifier)"), resume.stderr)
+
+    first.interrupt()  // SIGINT, as Ctrl-C sends
+    first.waitUntilExit()
+    XCTAssertEqual(first.terminationReason, .exit)
+    XCTAssertEqual(first.terminationStatus, 130, "an interrupted run ends with 128 + SIGINT")
+    let checkpoint = try XCTUnwrap(
+      JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: run + "/checkpoint.json"))) as? [String: Any])
+    let rows = try String(contentsOfFile: run + "/metrics.csv", encoding: .utf8).split(separator: "\n").count - 1
+    XCTAssertEqual(checkpoint["iteration"] as? Int, rows, "the checkpoint is at the last logged iteration")
+    // The lock went with the process: the run resumes.
+    let resumed = try binary.run(["train", "--resume", run, "--threads", "1", "--iterations", "\(rows + 1)"])
+    XCTAssertEqual(resumed.status, 0, resumed.stderr)
+  }
+}
