@@ -41,6 +41,9 @@ let package = Package(
         .target(name: "VSMLMPI", condition: .when(traits: ["MPI"])),
         .product(name: "ArgumentParser", package: "swift-argument-parser"),
       ]),
+    // Fuzz targets of the parsers: replays inputs in a normal build; built with
+    // `-sanitize=fuzzer -DFUZZING` it is a libFuzzer binary (docs/RELIABILITY.md).
+    .executableTarget(name: "VSMLFuzz", dependencies: ["VSMLCore", "VSMLData", "VSMLTraining"]),
     .testTarget(name: "VSMLCoreTests", dependencies: ["VSMLCore"]),
     .testTarget(name: "VSMLTests", dependencies: ["VSMLCore", "VSML"]),
     .testTarget(name: "EvolutionTests", dependencies: ["VSMLCore", "Evolution"]),

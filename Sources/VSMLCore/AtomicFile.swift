@@ -13,6 +13,8 @@ public enum FileIOError: Error, Equatable, CustomStringConvertible {
   case writeFailed(path: String, reason: String)
   case syncFailed(path: String, reason: String)
   case renameFailed(from: String, to: String, reason: String)
+  /// The file holds more than `limit` bytes (or never ends, like a device).
+  case tooLarge(path: String, limit: Int)
 
   public var description: String {
     switch self {
@@ -26,6 +28,8 @@ public enum FileIOError: Error, Equatable, CustomStringConvertible {
       return "cannot flush \(path) to disk: \(reason); check the file system."
     case let .renameFailed(from, to, reason):
       return "cannot rename \(from) to \(to): \(reason); both must be on the same file system."
+    case let .tooLarge(path, limit):
+      return "\(path) holds more than \(limit) bytes, more than any file of its kind should; check that it is the right file."
     }
   }
 }
@@ -82,8 +86,18 @@ public func writeAtomically(_ bytes: [UInt8], to path: String) throws(FileIOErro
   guard fsync(directoryFD) == 0 else { throw .syncFailed(path: directory, reason: systemReason()) }
 }
 
-/// Reads the whole file at `path`.
-public func readAllBytes(at path: String) throws(FileIOError) -> [UInt8] {
+/// Largest files read whole, by kind: far above any valid file, low enough that a wrong path
+/// (a device such as /dev/zero, a dataset given as a configuration) fails fast.
+public enum FileSizeLimits {
+  /// Configurations (JSON or YAML text).
+  public static let configuration = 16 << 20
+  /// Checkpoint JSON, learned parameters and checkpoint state sidecars (a Meta RNN's state is
+  /// about 40 MB).
+  public static let parameters = 1 << 30
+}
+
+/// Reads the whole file at `path`, refusing more than `limit` bytes.
+public func readAllBytes(at path: String, limit: Int = FileSizeLimits.parameters) throws(FileIOError) -> [UInt8] {
   let fd = open(path, O_RDONLY | O_CLOEXEC)
   guard fd >= 0 else { throw .openFailed(path: path, reason: systemReason()) }
   defer { close(fd) }
@@ -97,6 +111,7 @@ public func readAllBytes(at path: String) throws(FileIOError) -> [UInt8] {
       throw .readFailed(path: path, reason: systemReason())
     }
     if count == 0 { break }
+    guard result.count + count <= limit else { throw .tooLarge(path: path, limit: limit) }
     result.append(contentsOf: chunk[0..<count])
   }
   return result

@@ -2,14 +2,20 @@
 import Glibc
 #endif
 
-/// Reader for user CSV files: one row per example, the label (a non-negative integer) in the
-/// first column, numeric features after it. A first row with any non-numeric cell is a header
-/// and skipped. Blank lines are ignored; `\r\n` line ends are accepted; quoting is not supported.
+/// Reader for user CSV files: one row per example, the label (a non-negative integer below
+/// `maximumClasses`) in the first column, numeric features after it. A first row whose cells are
+/// all non-numeric is a header and skipped; a first row that mixes numbers and text is an error
+/// (it is neither a header nor data, and dropping it silently would lose an example). Blank lines
+/// are ignored; `\r\n` line ends are accepted; quoting is not supported.
 ///
 /// Addressed as `csv:PATH` (the same examples serve both splits) or `csv:TRAIN,TEST` wherever a
 /// dataset name is accepted. Features are standardised per feature with the training file's mean
 /// and standard deviation (a constant feature gets std 1).
 public enum CSVReader {
+  /// Labels must lie below this: far above any classification task, low enough that one stray
+  /// label cannot make the learner allocate billions of classes.
+  public static let maximumClasses = 1 << 16
+
   /// Parsed rows: `rows x featureCount` features and one label per row.
   public struct Table: Sendable {
     public var features: [Float]
@@ -54,16 +60,23 @@ public enum CSVReader {
         guard columns >= 2 else {
           throw DataError.raggedCSV(path: path, line: lineNumber, expected: 2, found: columns)
         }
-        if cells.contains(where: { number($0, &scratch) == nil }) {
+        let numeric = cells.map { number($0, &scratch) != nil }
+        if !numeric.contains(true) {
           hasHeader = true
           continue
+        }
+        if let text = numeric.firstIndex(of: false) {
+          throw DataError.invalidCSVHeader(path: path, column: text + 1, cell: Self.text(cells[text]))
         }
       }
       guard cells.count == columns else {
         throw DataError.raggedCSV(path: path, line: lineNumber, expected: columns, found: cells.count)
       }
-      guard let label = number(cells[0], &scratch), label >= 0, label == label.rounded(), label < Double(Int32.max) else {
+      guard let label = number(cells[0], &scratch), label >= 0, label == label.rounded() else {
         throw DataError.nonNumericCSV(path: path, line: lineNumber, column: 1, cell: text(cells[0]))
+      }
+      guard label < Double(maximumClasses) else {
+        throw DataError.labelOutOfRange(path: path, index: labels.count, label: Int(exactly: label) ?? Int.max, classCount: maximumClasses)
       }
       labels.append(Int32(label))
       for c in 1..<columns {

@@ -27,6 +27,8 @@ public enum DataError: Error, CustomStringConvertible, Equatable, Sendable {
   case raggedCSV(path: String, line: Int, expected: Int, found: Int)
   /// A CSV cell is not a number (or a label is not a non-negative integer).
   case nonNumericCSV(path: String, line: Int, column: Int, cell: String)
+  /// A CSV file's first row mixes names and numbers: neither a header nor a data row.
+  case invalidCSVHeader(path: String, column: Int, cell: String)
   /// Two CSV files (train and test) have different numbers of columns.
   case csvColumnMismatch(trainPath: String, trainColumns: Int, testPath: String, testColumns: Int)
   /// A dataset name the registry does not know.
@@ -71,6 +73,9 @@ public enum DataError: Error, CustomStringConvertible, Equatable, Sendable {
     case .raggedCSV(let path, let line, let expected, let found):
       return "\(path):\(line): row has \(found) cells, expected \(expected) like the first row."
         + " Every row needs the label plus the same number of features."
+    case .invalidCSVHeader(let path, let column, let cell):
+      return "\(path):1: the first row mixes numbers and text (cell \(column) is \"\(cell)\"), so it is neither a header "
+        + "(all names) nor an example (all numbers). Fix that cell, or give every column a name."
     case .nonNumericCSV(let path, let line, let column, let cell):
       return "\(path):\(line): cell \(column) (\"\(cell)\") is not a number"
         + (column == 1 ? " (labels must be non-negative integers)." : ". All feature cells must be numbers.")

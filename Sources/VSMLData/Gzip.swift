@@ -8,6 +8,9 @@ enum Gzip {
   static let rawDeflateWindowBits: Int32 = -15
   /// deflate cannot compress better than about 1032:1 (zlib technical details).
   static let maximumDeflateRatio = 1032
+  /// Largest output inflated: far above any dataset file this package reads (CIFAR-10's batches
+  /// are 180 MB), so a decompression bomb fails instead of filling the memory.
+  static let maximumOutputBytes = 4 << 30
   /// The two bytes every gzip member starts with (RFC 1952).
   static let magic: (UInt8, UInt8) = (0x1f, 0x8b)
 
@@ -46,7 +49,13 @@ enum Gzip {
       if inBuffer.count == 0 { throw DataError.truncatedGzip(path: path) }
       while true {
         if produced == output.count {
-          output.append(contentsOf: repeatElement(0, count: output.count))
+          // More output than deflate can make from this input, or than any dataset holds: damage
+          // or a decompression bomb, refused before it fills the memory.
+          let limit = min(inBuffer.count * maximumDeflateRatio + 1024, maximumOutputBytes)
+          guard output.count < limit else {
+            throw DataError.corruptGzip(path: path, reason: "inflates to more than \(limit) bytes")
+          }
+          output.append(contentsOf: repeatElement(0, count: min(output.count, limit - output.count)))
         }
         let status: Int32 = output.withUnsafeMutableBufferPointer { out in
           let room = min(out.count - produced, Int(UInt32.max))

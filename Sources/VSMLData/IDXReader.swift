@@ -33,8 +33,12 @@ public enum IDXReader {
 
   /// Reads a file and inflates it when it starts with the gzip magic.
   static func loadMaybeGzip(path: String) throws -> [UInt8] {
-    let bytes = try FileIO.readAll(path)
-    return Gzip.isGzip(bytes) ? try Gzip.decompress(bytes, path: path) : bytes
+    try inflatingIfGzip(try FileIO.readAll(path), path: path)
+  }
+
+  /// `bytes` inflated when they start with the gzip magic, else unchanged; `path` names them in errors.
+  public static func inflatingIfGzip(_ bytes: [UInt8], path: String) throws -> [UInt8] {
+    Gzip.isGzip(bytes) ? try Gzip.decompress(bytes, path: path) : bytes
   }
 
   /// Parses decoded IDX image bytes.

@@ -32,6 +32,28 @@ public enum ConfigurationLoader {
       try check(patch, against: Mirror(reflecting: defaults), value: defaults, path: "")
       tree = merge(tree, patch)
     }
+    do {
+      return try decode(T.self, tree)
+    } catch let error as ConfigurationError where error.field.isEmpty {
+      // Foundation reports some values a field cannot hold (-1 or 1.5 for an unsigned integer)
+      // without naming the field: find the override that brings the value, and name it.
+      let base = try JSONSerialization.jsonObject(with: encoder.encode(defaults), options: [.fragmentsAllowed])
+      for override in overrides {
+        guard let eq = override.firstIndex(of: "=") else { continue }
+        let text = String(override[override.index(after: eq)...])
+        var patch: Any = (try? JSONSerialization.jsonObject(with: Data(text.utf8), options: [.fragmentsAllowed])) ?? text
+        for key in override[..<eq].split(separator: ".").reversed() { patch = [String(key): patch] }
+        if (try? decode(T.self, merge(base, patch))) == nil {
+          throw ConfigurationError(field: String(override[..<eq]), message: "cannot hold \(text) (out of range or of the wrong kind of number)")
+        }
+      }
+      throw ConfigurationError(field: "(file)", message: "holds a value that a field cannot hold (out of range or of the wrong kind of number): \(error.message)")
+    }
+  }
+
+  /// Decodes `T` from a JSON tree, turning decoding errors into `ConfigurationError`s that name
+  /// the field (empty when Foundation does not say which).
+  static func decode<T: Codable>(_ type: T.Type, _ tree: Any) throws -> T {
     let data = try JSONSerialization.data(withJSONObject: tree, options: [.fragmentsAllowed])
     do {
       return try JSONDecoder().decode(T.self, from: data)

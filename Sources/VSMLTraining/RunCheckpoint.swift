@@ -46,6 +46,10 @@ public struct RunCheckpoint: Codable, Sendable {
     do {
       var tree = try JSONSerialization.jsonObject(with: Data(bytes))
       if let root = tree as? [String: Any], let sidecar = root["stateSidecar"] as? String {
+        // The sidecar lies beside checkpoint.json: a plain file name, never a path elsewhere.
+        guard !sidecar.isEmpty, !sidecar.contains("/"), sidecar != ".", sidecar != ".." else {
+          throw CheckpointError.invalid(path, "names its state file \"\(sidecar)\", which is not a file name in the run directory; the checkpoint is damaged")
+        }
         let sidecarPath = (runDirectory as NSString).appendingPathComponent(sidecar)
         let file: SafetensorsFile
         do { file = try SafetensorsFile(bytes: readAllBytes(at: sidecarPath)) } catch {

@@ -66,7 +66,13 @@ struct DataCommand: ParsableCommand {
           continue
         }
         let paths = try downloader.fetch(info)
-        print("\(name): \(paths.count) files present in \(Set(paths.map { ($0 as NSString).deletingLastPathComponent }).sorted().joined(separator: ", "))")
+        // Files that were already present were not downloaded, so nothing has checked them yet.
+        let result = DatasetVerifier.verify(info, locator: location.locator)
+        guard result.status == .intact else {
+          for message in result.messages { print("  \(message)") }
+          throw CLIError("\(name): the files in \(Set(paths.map { ($0 as NSString).deletingLastPathComponent }).sorted().joined(separator: ", ")) failed verification (\(result.status.rawValue)); delete them and fetch again")
+        }
+        print("\(name): \(paths.count) files present and verified in \(Set(paths.map { ($0 as NSString).deletingLastPathComponent }).sorted().joined(separator: ", "))")
       }
     }
   }
@@ -81,6 +87,9 @@ struct DataCommand: ParsableCommand {
 
     func run() throws {
       let locator = location.locator
+      if let csv = names.first(where: { $0.hasPrefix("csv:") }) {
+        throw CLIError("\(csv): your own CSV files have no registered checksums to verify; `vsml data show \(csv)` decodes one example")
+      }
       let infos = try names.map { try DatasetRegistry.info($0) }
       let all = names.isEmpty
       var failures = 0

@@ -156,8 +156,9 @@ struct TrainCommand: RankAwareCommand {
         if let precision { extra.append("model.precision=\"\(precision)\"") }
         let loaded = Result<TrainingConfiguration, any Error> {
           let json = try config.map { path -> Data in
-            guard let data = FileManager.default.contents(atPath: path) else { throw ValidationError("cannot read --config \(path)") }
-            return data
+            do { return Data(try readAllBytes(at: path, limit: FileSizeLimits.configuration)) } catch {
+              throw ValidationError("cannot read --config \(path): \(error)")
+            }
           }
           return try ConfigurationLoader.load(TrainingConfiguration.self, json: json, overrides: extra, defaults: TrainingConfiguration())
         }

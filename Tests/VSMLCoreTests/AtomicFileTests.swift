@@ -15,6 +15,12 @@ final class AtomicFileTests: XCTestCase {
     XCTAssertEqual(try FileManager.default.contentsOfDirectory(atPath: directory.path), ["checkpoint.bin"])
   }
 
+  func testReadsStopAtTheirLimitEvenOnEndlessFiles() {
+    XCTAssertThrowsError(try readAllBytes(at: "/dev/zero", limit: 1 << 20)) {
+      XCTAssertEqual($0 as? FileIOError, .tooLarge(path: "/dev/zero", limit: 1 << 20))
+    }
+  }
+
   func testMissingDirectoryThrowsTypedError() {
     XCTAssertThrowsError(try writeAtomically([1], to: "/nonexistent-vsml-dir/x.bin")) { error in
       guard case FileIOError.openFailed = error else { return XCTFail("\(error)") }

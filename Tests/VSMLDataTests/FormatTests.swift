@@ -219,5 +219,16 @@ final class CSVTests: XCTestCase {
       guard case .unreadable(let path, _)? = error as? DataError else { return XCTFail("\(error)") }
       XCTAssertEqual(path, dir)
     }
+    // A first row that mixes text and numbers is neither a header nor data: an error, not a
+    // silently dropped example.
+    write("0,x,2\n1,3,4\n", dir + "/typo.csv")
+    XCTAssertThrowsError(try CSVReader.readTable(path: dir + "/typo.csv")) {
+      XCTAssertEqual($0 as? DataError, .invalidCSVHeader(path: dir + "/typo.csv", column: 2, cell: "x"))
+    }
+    // One stray huge label cannot make billions of classes.
+    write("2000000000,1\n0,2\n", dir + "/huge.csv")
+    XCTAssertThrowsError(try CSVReader.readTable(path: dir + "/huge.csv")) {
+      XCTAssertEqual($0 as? DataError, .labelOutOfRange(path: dir + "/huge.csv", index: 0, label: 2_000_000_000, classCount: CSVReader.maximumClasses))
+    }
   }
 }

@@ -46,6 +46,23 @@ final class ConfigurationTests: XCTestCase {
     XCTAssertNoThrow(try load(#"{"data": {"tasks": [{"task": {"dataset": "mnist", "classSubset": [0, 1]}, "weight": 1}]}}"#))
   }
 
+  func testOutOfRangeNumbersAndSizesNameTheField() {
+    for (override, field) in [("seed=-1", "seed"), ("seed=1.5", "seed"), ("es.pairs=1e12", "es.pairs"), ("model.microTicks=1000000000", "model.microTicks"),
+                              ("model.hiddenSizes=[100000000]", "model.hiddenSizes"), ("data.episodeLength=1000000000", "data.episodeLength")] {
+      XCTAssertThrowsError(try ConfigurationLoader.load(TrainingConfiguration.self, json: nil, overrides: [override], defaults: TrainingConfiguration()).validate()) {
+        XCTAssertEqual(($0 as? ConfigurationError)?.field, field, "\(override): \($0)")
+      }
+    }
+  }
+
+  func testACheckpointCannotNameAStateFileOutsideItsRunDirectory() throws {
+    let dir = temporaryRunDirectory("confined")
+    defer { try? FileManager.default.removeItem(atPath: dir) }
+    try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+    try #"{"formatVersion": 1, "stateSidecar": "../../etc/passwd"}"#.write(toFile: dir + "/checkpoint.json", atomically: true, encoding: .utf8)
+    XCTAssertThrowsError(try RunCheckpoint.load(runDirectory: dir)) { XCTAssertTrue("\($0)".contains("not a file name in the run directory"), "\($0)") }
+  }
+
   func testWrongTypeNamesTheField() {
     XCTAssertThrowsError(try load(#"{"es": {"pairs": "many"}}"#)) { error in
       XCTAssertEqual((error as? ConfigurationError)?.field, "es.pairs")
