@@ -33,18 +33,7 @@ public final class MPICommunicator: Communicator, @unchecked Sendable {
 
   public func allGather(_ local: [Double], counts: [Int]) throws -> [Double] {
     precondition(counts.count == size && local.count == counts[rank], "counts do not match this rank's values")
-    let counts32 = try counts.map(Self.int32)
-    let displacements = try Self.displacements(counts)
-    var out = [Double](repeating: 0, count: counts.reduce(0, +))
-    try Self.check(
-      local.withUnsafeBufferPointer { send in
-        out.withUnsafeMutableBufferPointer { receive in
-          MPI_Allgatherv(
-            send.baseAddress, counts32[rank], vsml_mpi_double(), receive.baseAddress, counts32, displacements,
-            vsml_mpi_double(), vsml_mpi_comm_world())
-        }
-      }, "MPI_Allgatherv")
-    return out
+    return try allGatherV(local, counts: counts, type: vsml_mpi_double())
   }
 
   public func allGather(bytes local: [UInt8]) throws -> [[UInt8]] {
@@ -52,17 +41,28 @@ public final class MPICommunicator: Communicator, @unchecked Sendable {
     var lengths = [Int32](repeating: 0, count: size)
     try Self.check(MPI_Allgather(&length, 1, vsml_mpi_int(), &lengths, 1, vsml_mpi_int(), vsml_mpi_comm_world()), "MPI_Allgather")
     let counts = lengths.map(Int.init)
+    let out = try allGatherV(local, counts: counts, type: vsml_mpi_byte())
+    var start = 0
+    return counts.map { count in
+      defer { start += count }
+      return Array(out[start..<(start + count)])
+    }
+  }
+
+  /// Every rank's `local` (rank r sends `counts[r]` elements of MPI type `type`), concatenated in
+  /// rank order.
+  private func allGatherV<Element: ExpressibleByIntegerLiteral>(_ local: [Element], counts: [Int], type: MPI_Datatype) throws -> [Element] {
+    let counts32 = try counts.map(Self.int32)
     let displacements = try Self.displacements(counts)
-    var out = [UInt8](repeating: 0, count: counts.reduce(0, +))
+    var out = [Element](repeating: 0, count: counts.reduce(0, +))
     try Self.check(
       local.withUnsafeBufferPointer { send in
         out.withUnsafeMutableBufferPointer { receive in
           MPI_Allgatherv(
-            send.baseAddress, length, vsml_mpi_byte(), receive.baseAddress, lengths, displacements, vsml_mpi_byte(),
-            vsml_mpi_comm_world())
+            send.baseAddress, counts32[rank], type, receive.baseAddress, counts32, displacements, type, vsml_mpi_comm_world())
         }
       }, "MPI_Allgatherv")
-    return counts.indices.map { r in Array(out[Int(displacements[r])..<(Int(displacements[r]) + counts[r])]) }
+    return out
   }
 
   public func barrier() throws { try Self.check(MPI_Barrier(vsml_mpi_comm_world()), "MPI_Barrier") }
