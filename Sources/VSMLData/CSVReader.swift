@@ -80,7 +80,8 @@ public enum CSVReader {
       }
       labels.append(Int32(label))
       for c in 1..<columns {
-        guard let value = number(cells[c], &scratch), value.isFinite else {
+        // Checked in Float, the precision features are used in: 1e39 fits a Double, not a Float.
+        guard let value = number(cells[c], &scratch), Float(value).isFinite else {
           throw DataError.nonNumericCSV(path: path, line: lineNumber, column: c + 1, cell: text(cells[c]))
         }
         features.append(Float(value))

@@ -78,7 +78,7 @@ public enum DataError: Error, CustomStringConvertible, Equatable, Sendable {
         + "(all names) nor an example (all numbers). Fix that cell, or give every column a name."
     case .nonNumericCSV(let path, let line, let column, let cell):
       return "\(path):\(line): cell \(column) (\"\(cell)\") is not a number"
-        + (column == 1 ? " (labels must be non-negative integers)." : ". All feature cells must be numbers.")
+        + (column == 1 ? " (labels must be non-negative integers)." : ". All feature cells must be numbers within Float's range (about ±3.4e38).")
     case .csvColumnMismatch(let trainPath, let trainColumns, let testPath, let testColumns):
       return "\(trainPath) has \(trainColumns) columns but \(testPath) has \(testColumns);"
         + " train and test files need the same columns."

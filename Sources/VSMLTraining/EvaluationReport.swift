@@ -30,7 +30,7 @@ public enum EvaluationReport {
 
   /// Writes `curve-<dataset>.csv` (step, mean, lower, upper), `accuracy.svg` and `summary.json`.
   public static func write(_ results: [Evaluator.Result], learner: String, seed: UInt64, to directory: String) throws {
-    try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+    try MetaTrainer.createDirectory(directory)
     var series: [SVGPlot.Series] = []
     for r in results {
       var csv = "step,mean_accuracy,lower95,upper95\n"

@@ -163,7 +163,7 @@ public final class MetaTrainer {
   static func createDirectory(_ path: String) throws {
     var isDirectory: ObjCBool = false
     if FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) {
-      guard isDirectory.boolValue else { throw CheckpointError.invalid(path, "is a file, not a run directory; choose another --out") }
+      guard isDirectory.boolValue else { throw CheckpointError.invalid(path, "is a file, not a directory; choose another --out") }
       return
     }
     do { try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true) } catch {

@@ -225,6 +225,11 @@ final class CSVTests: XCTestCase {
     XCTAssertThrowsError(try CSVReader.readTable(path: dir + "/typo.csv")) {
       XCTAssertEqual($0 as? DataError, .invalidCSVHeader(path: dir + "/typo.csv", column: 2, cell: "x"))
     }
+    // A feature that fits a Double but not the Float it is used as.
+    write("0,1e39\n1,2\n", dir + "/overflow.csv")
+    XCTAssertThrowsError(try CSVReader.readTable(path: dir + "/overflow.csv")) {
+      XCTAssertEqual($0 as? DataError, .nonNumericCSV(path: dir + "/overflow.csv", line: 1, column: 2, cell: "1e39"))
+    }
     // One stray huge label cannot make billions of classes.
     write("2000000000,1\n0,2\n", dir + "/huge.csv")
     XCTAssertThrowsError(try CSVReader.readTable(path: dir + "/huge.csv")) {

@@ -45,7 +45,7 @@ final class MetaTrainerTests: XCTestCase {
     let file = dir + "/a-file"
     try Data().write(to: URL(fileURLWithPath: file))
     XCTAssertThrowsError(try MetaTrainer(configuration: tinyConfiguration(), runDirectory: file, locator: syntheticLocator, threads: 1, log: { _ in })) {
-      XCTAssertTrue("\($0)".contains("is a file, not a run directory"), "\($0)")
+      XCTAssertTrue("\($0)".contains("is a file, not a directory"), "\($0)")
     }
   }
 
