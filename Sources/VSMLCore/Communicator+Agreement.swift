@@ -25,20 +25,24 @@ public enum RankAgreementError: Error, CustomStringConvertible {
 
 extension Communicator {
   /// Exchanges every rank's description of the work it is about to do, or its set-up error, and
-  /// throws on every rank unless all ranks set up without error and describe the same work.
+  /// returns what this rank set up, or throws on every rank unless all ranks set up without error
+  /// and describe the same work.
   ///
   /// Call it on every rank, at the same point, before any other collective of the run. With one
-  /// rank a set-up error is rethrown unchanged. With several, every rank throws a
+  /// rank nothing is described (no data is hashed) and a set-up error is rethrown unchanged. With
+  /// several, every rank throws a
   /// `RankAgreementError`: the first failing rank's error (rank 0's own error wrapped unchanged on
   /// rank 0) or the first difference from rank 0, so that all ranks stop together and none trains
   /// on different data.
-  /// - Parameter fingerprint: field name to description; descriptions should carry content
-  ///   hashes (`ContentHash`) so that different data is told apart, not only different names.
-  public func agree(on fingerprint: Result<[String: String], any Error>) throws {
-    if size == 1 {
-      _ = try fingerprint.get()
-      return
-    }
+  /// - Parameters:
+  ///   - prepared: what this rank set up, or why it could not.
+  ///   - describe: field name to description of `prepared`; descriptions should carry content
+  ///     hashes (`ContentHash`) so that different data is told apart, not only different names.
+  public func agree<Prepared>(
+    _ prepared: Result<Prepared, any Error>, describedBy describe: (Prepared) throws -> [String: String]
+  ) throws -> Prepared {
+    guard size > 1 else { return try prepared.get() }
+    let fingerprint = prepared.flatMap { value in Result { try describe(value) } }
     let local: [String: String]
     switch fingerprint {
     case .success(let fields): local = fields
@@ -59,6 +63,7 @@ extension Communicator {
         throw RankAgreementError.differs(rank: r, field: key, leader: leader[key] ?? "nothing", other: fields[key] ?? "nothing")
       }
     }
+    return try prepared.get()
   }
 
   private static var errorField: String { "error" }

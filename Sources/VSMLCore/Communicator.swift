@@ -39,6 +39,21 @@ extension Communicator {
   }
 }
 
+/// How a launcher (`mpirun`, `srun`) started this process, read from the environment it sets:
+/// Open MPI's `mpirun` sets `OMPI_COMM_WORLD_SIZE`; Slurm's `srun` sets `PMIX_RANK` (PMIx) or
+/// `PMI_RANK` and `PMI_SIZE` (PMI-2), and `SLURM_NTASKS`.
+public struct MPILaunch: Sendable, Equatable {
+  /// Whether a launcher started this process as an MPI rank.
+  public var launched: Bool
+  /// The number of ranks, where the environment says it.
+  public var size: Int?
+
+  public init(environment: [String: String]) {
+    launched = ["OMPI_COMM_WORLD_SIZE", "PMIX_RANK", "PMI_RANK"].contains { environment[$0] != nil }
+    size = ["OMPI_COMM_WORLD_SIZE", "PMI_SIZE", "SLURM_NTASKS"].lazy.compactMap { environment[$0].flatMap(Int.init) }.first
+  }
+}
+
 /// One process alone: every collective returns this rank's own contribution.
 public final class SingleProcess: Communicator {
   public let rank = 0

@@ -13,12 +13,6 @@ public final class MPICommunicator: Communicator, @unchecked Sendable {
   public let size: Int
   private var finalized = false
 
-  /// Whether a launcher started this process as an MPI rank: Open MPI's `mpirun` sets
-  /// `OMPI_COMM_WORLD_SIZE`; Slurm's `srun` sets `PMIX_RANK` (PMIx) or `PMI_RANK` (PMI-2).
-  public static func launchedByMPI(environment: [String: String]) -> Bool {
-    ["OMPI_COMM_WORLD_SIZE", "PMIX_RANK", "PMI_RANK"].contains { environment[$0] != nil }
-  }
-
   /// Initialises MPI (`MPI_Init_thread`, funneled) and joins `MPI_COMM_WORLD`.
   public init() throws(MPIError) {
     var provided: Int32 = 0

@@ -59,8 +59,7 @@ public struct Evaluator: Sendable {
     let prepared = Swift.Result { try EpisodeSampler(task: task, split: split, length: steps, seed: seed, locator: locator) }
     // Every rank must draw from the same data: a rank that cannot load it, or holds other data,
     // stops all of them here.
-    try communicator.agree(on: prepared.map { ["data: \(task.dataset)": $0.tasks[0].fingerprint] })
-    let sampler = try prepared.get()
+    let sampler = try communicator.agree(prepared) { ["data: \(task.dataset)": $0.tasks[0].fingerprint] }
     let learner = try makeLearner(sampler.inputSize, sampler.classCount)
     return try evaluate(learner, sampler: sampler, parameters: parameters, name: task.dataset)
   }

@@ -139,8 +139,7 @@ public final class MetaTrainer {
     _ prepared: Result<Prepared, any Error>, runDirectory: String, locator: DataLocator, threads: Int,
     communicator: any Communicator, log: @escaping (String) -> Void
   ) throws {
-    try communicator.agree(on: prepared.flatMap { p in Result { try Self.fingerprint(p) } })
-    let ready = try prepared.get()
+    let ready = try communicator.agree(prepared, describedBy: Self.fingerprint)
     lock = ready.lock
     configuration = ready.configuration
     self.runDirectory = runDirectory

@@ -66,13 +66,14 @@ struct DataCommand: ParsableCommand {
           continue
         }
         let paths = try downloader.fetch(info)
+        let folders = Set(paths.map { ($0 as NSString).deletingLastPathComponent }).sorted().joined(separator: ", ")
         // Files that were already present were not downloaded, so nothing has checked them yet.
         let result = DatasetVerifier.verify(info, locator: location.locator)
         guard result.status == .intact else {
           for message in result.messages { print("  \(message)") }
-          throw CLIError("\(name): the files in \(Set(paths.map { ($0 as NSString).deletingLastPathComponent }).sorted().joined(separator: ", ")) failed verification (\(result.status.rawValue)); delete them and fetch again")
+          throw CLIError("\(name): the files in \(folders) failed verification (\(result.status.rawValue)); delete them and fetch again")
         }
-        print("\(name): \(paths.count) files present and verified in \(Set(paths.map { ($0 as NSString).deletingLastPathComponent }).sorted().joined(separator: ", "))")
+        print("\(name): \(paths.count) files present and verified in \(folders)")
       }
     }
   }

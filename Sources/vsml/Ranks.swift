@@ -11,28 +11,17 @@ import VSMLMPI
 enum Ranks {
   nonisolated(unsafe) private(set) static var communicator: any Communicator = SingleProcess()
 
-  /// Whether this build can run as MPI ranks.
-  static var mpiBuild: Bool {
-    #if MPI
-    return true
-    #else
-    return false
-    #endif
-  }
-
   /// Joins the MPI job when launched as a rank; otherwise stays one process.
   static func start() throws {
+    let launch = MPILaunch(environment: ProcessInfo.processInfo.environment)
     #if MPI
-    if MPICommunicator.launchedByMPI(environment: ProcessInfo.processInfo.environment) {
+    if launch.launched {
       let world = try MPICommunicator()
       communicator = world
       atexit { (Ranks.communicator as? MPICommunicator)?.finalize() }
     }
     #else
-    let environment = ProcessInfo.processInfo.environment
-    let launched = ["OMPI_COMM_WORLD_SIZE", "PMIX_RANK", "PMI_RANK"].contains { environment[$0] != nil }
-    let size = ["OMPI_COMM_WORLD_SIZE", "PMI_SIZE", "SLURM_NTASKS"].lazy.compactMap { environment[$0].flatMap(Int.init) }.first ?? 1
-    if launched && size > 1 {
+    if launch.launched && (launch.size ?? 1) > 1 {
       throw CLIError(
         "this vsml was built without MPI, but a launcher started it as one of several ranks; "
           + "build the MPI-enabled vsml with `swift build -c release --traits MPI` (docs/CLUSTER.md)")

@@ -164,8 +164,7 @@ struct TrainCommand: RankAwareCommand {
         }
         // A rank that cannot read the configuration stops every rank (the trainer then checks that
         // all ranks read the same one).
-        try ranks.agree(on: loaded.map { _ in [:] })
-        let configuration = try loaded.get()
+        let configuration = try ranks.agree(loaded) { _ in [:] }
         trainer = try MetaTrainer(
           configuration: configuration, runDirectory: out!, locator: locator, threads: threads, communicator: ranks, log: say)
         let encoder = JSONEncoder()
