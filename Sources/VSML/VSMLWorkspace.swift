@@ -110,6 +110,7 @@ final class VSMLWorkspace {
     label.zero()
     episode.inputs.withUnsafeBufferPointer { inputs in
       for t in 0..<episode.length {
+        if episode.cancellation.isRequested { break }
         let x = inputs.baseAddress! + t * d
         tick(input: x, parameters: parameters, layout: layout, reverse: false)
         let y = Int(episode.labels[t])

@@ -141,6 +141,7 @@ public struct FastWeightMemory: OnlineLearner, Sendable {
     var previousLabel = -1
     episode.inputs.withUnsafeBufferPointer { xs in
       for t in 0..<episode.length {
+        if episode.cancellation.isRequested { break }
         exampleGates.update(from: gateBias, count: gateCount)
         gateMatrix.accumulate(input: xs.baseAddress! + t * features, firstRow: 0, count: features, into: exampleGates)
         if previousLabel >= 0 {

@@ -115,6 +115,7 @@ public struct FastWeightProgrammer: OnlineLearner, Sendable {
     var previousLabel = -1
     episode.inputs.withUnsafeBufferPointer { xs in
       for t in 0..<episode.length {
+        if episode.cancellation.isRequested { break }
         slowOut.update(from: slowBias, count: outputs)
         slow.accumulate(input: xs.baseAddress! + t * features, firstRow: 0, count: features, into: slowOut)
         if previousLabel >= 0 {

@@ -126,6 +126,7 @@ public struct HebbianLearner: OnlineLearner, Sendable {
     var previousLabel = -1
     episode.inputs.withUnsafeBufferPointer { xs in
       for t in 0..<episode.length {
+        if episode.cancellation.isRequested { break }
         if previousLabel >= 0 {
           // Update pass with x_{t−1}, the error and the label just received.
           for j in 0..<classes {

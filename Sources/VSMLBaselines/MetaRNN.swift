@@ -131,6 +131,7 @@ public struct MetaRNN: OnlineLearner, Sendable {
     var previousLabel = -1
     episode.inputs.withUnsafeBufferPointer { xs in
       for t in 0..<episode.length {
+        if episode.cancellation.isRequested { break }
         // Input part, shared by all micro-ticks: b + x·W_x + e·W_e + W_label[y_{t−1}].
         exampleGates.update(from: bias, count: gateCount)
         gateMatrix.accumulate(

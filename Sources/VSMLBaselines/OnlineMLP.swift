@@ -184,6 +184,7 @@ public struct OnlineMLP: OnlineLearner, Sendable {
     var step = 0
     episode.inputs.withUnsafeBufferPointer { xs in
       for t in 0..<episode.length {
+        if episode.cancellation.isRequested { break }
         // Zero-pad the example to the learner's input size.
         x.update(from: xs.baseAddress! + t * episode.inputSize, count: episode.inputSize)
         let label = Int(episode.labels[t])

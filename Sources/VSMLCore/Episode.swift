@@ -7,6 +7,8 @@ public struct Episode: Sendable {
   public var labels: [Int32]
   public let inputSize: Int
   public let classCount: Int
+  /// Polled by the learner before each example; a cancelled run returns a partial result.
+  public var cancellation: Cancellation = .never
 
   public var length: Int { labels.count }
 

@@ -13,6 +13,8 @@ public struct Evaluator: Sendable {
   public var threads: Int
   public var split: DataSplit
   public var communicator: any Communicator
+  /// A stop request honoured within about one example; `evaluate` then throws `CancellationError`.
+  public var cancellation: Cancellation = .never
 
   /// Fraction of the final steps whose accuracy is reported as "final accuracy".
   public static let finalFraction = 0.1
@@ -75,10 +77,15 @@ public struct Evaluator: Sendable {
     try MemoryBudget.require(
       learner.episodeMemory(concurrent: min(threads, mine.count), retained: episodes, length: sampler.length),
       for: "a meta-test of \(episodes) episodes x \(sampler.length) steps of \(sampler.inputSize) inputs on \(threads) threads")
+    let cancellation = self.cancellation
     let local = evaluatePopulation(learner, count: mine.count, threads: threads) { j in
       let e = mine.lowerBound + j
-      return PopulationJob(parameters: theta, episode: sampler.episode(e), stateSeed: SeededGenerator.derive(seed: seed, stream: 0x57A7E, e))
+      var episode = sampler.episode(e)
+      episode.cancellation = cancellation
+      return PopulationJob(parameters: theta, episode: episode, stateSeed: SeededGenerator.derive(seed: seed, stream: 0x57A7E, e))
     }
+    // Every rank learns of a stop on any rank before results of cut-short episodes are gathered.
+    if try communicator.any(cancellation.isRequested) { throw CancellationError() }
     guard communicator.size > 1 else { return Self.summarise(local, name: name, split: split.rawValue) }
     // Per episode: its mean loss, then one 0/1 per step. The mean loss stands in for the losses,
     // which is all `summarise` reads of them.

@@ -80,7 +80,7 @@ public final class MetaTrainer {
       let shape = (samplers[0].inputSize, samplers[0].classCount)
       let learner = try configuration.model.makeLearner(inputSize: shape.0, classCount: shape.1)
       var generator = SeededGenerator(seed: configuration.seed, stream: 0x1217)
-      var initial = learner.initialParameters(using: &generator)
+      var initial = configuration.model.initialParameters(of: learner, using: &generator)
       if let start = configuration.initialParameters {
         guard let source = try LearnerSource.resolve(start).parameters, source.count == initial.count else {
           throw ConfigurationError(field: "initialParameters", message: "\(start) does not hold \(initial.count) parameters of a \(configuration.model.kind.rawValue) model")
@@ -236,8 +236,9 @@ public final class MetaTrainer {
   public var learned: LearnedParameters { LearnedParameters(model: configuration.model, parameters: strategy.mean) }
 
   /// Runs one ES iteration (collective); returns its metrics row, the same on every rank except
-  /// `wait_s` and `comm_s`, which are this rank's.
-  public func step() throws -> [String: Double] {
+  /// `wait_s` and `comm_s`, which are this rank's. A stop request on any rank cuts the episodes
+  /// short and throws `CancellationError` before anything is applied: the strategy is unchanged.
+  public func step(cancellation: Cancellation = .never) throws -> [String: Double] {
     let start = monotonicSeconds()
     let cpuStart = processCPUSeconds()
     let iteration = strategy.iteration
@@ -254,10 +255,13 @@ public final class MetaTrainer {
     let firstMember = 2 * mine.lowerBound
     let results = evaluatePopulation(learner, count: 2 * mine.count, threads: threads) { j in
       let i = firstMember + j
+      var episode = episodes[j / 2]
+      episode.cancellation = cancellation
       return PopulationJob(
-        parameters: es.member(i), episode: episodes[j / 2],
+        parameters: es.member(i), episode: episode,
         stateSeed: SeededGenerator.derive(seed: seed, stream: 0x57A7E, iteration, i / 2))
     }
+    if try communicator.any(cancellation.isRequested) { throw CancellationError() }
     // Gather (loss, accuracy) of every member: 4 numbers per pair, in pair order. Float to
     // Double and back is exact, NaN included.
     let waitStart = monotonicSeconds()
@@ -288,11 +292,13 @@ public final class MetaTrainer {
   }
 
   /// Meta-tests the current mean on the validation split of the validation tasks (collective:
-  /// the episodes are split over ranks); returns the mean online accuracy over tasks.
-  public func validate() throws -> Double {
-    let evaluator = Evaluator(
+  /// the episodes are split over ranks); returns the mean online accuracy over tasks. Throws
+  /// `CancellationError` when a stop request cuts it short.
+  public func validate(cancellation: Cancellation = .never) throws -> Double {
+    var evaluator = Evaluator(
       episodes: configuration.validation.episodes, steps: configuration.validation.steps,
       seed: Self.validationSeed(configuration), threads: threads, split: .validation, communicator: communicator)
+    evaluator.cancellation = cancellation
     let accuracies = try validationSamplers.map { sampler in
       let learner = try configuration.model.makeLearner(inputSize: sampler.inputSize, classCount: sampler.classCount)
       return try evaluator.evaluate(learner, sampler: sampler, parameters: strategy.mean, name: sampler.tasks[0].spec.dataset).meanAccuracy
@@ -325,17 +331,37 @@ public final class MetaTrainer {
   /// spent, or until `shouldStop()` is true on any rank (checked after every iteration, and agreed
   /// by all ranks); a final checkpoint is written either way. Collective. Releases the run
   /// directory's lock when it returns.
-  public func run(shouldStop: () -> Bool = { false }, progress: ((Int, [String: Double]) -> Void)? = nil) throws {
+  ///
+  /// `cancellation` is polled within iterations and meta-tests. A request mid-iteration drops
+  /// that iteration (the checkpoint holds the one before, so a resume repeats it exactly); a
+  /// request mid-meta-test skips that meta-test. Either way the run checkpoints and returns.
+  public func run(
+    shouldStop: () -> Bool = { false }, cancellation: Cancellation = .never, progress: ((Int, [String: Double]) -> Void)? = nil
+  ) throws {
     defer { lock = nil }  // the run is over: another writer may continue it
     let schedule = configuration.schedule
     while strategy.iteration < schedule.iterations && !budgetSpent {
-      var row = try step()
+      var row: [String: Double]
+      do {
+        row = try step(cancellation: cancellation)
+      } catch is CancellationError {
+        try saveCheckpoint()
+        log("stopped during iteration \(strategy.iteration + 1), which is dropped; checkpoint of iteration \(strategy.iteration) written to \(runDirectory)")
+        return
+      }
       let done = strategy.iteration
       // The last iteration (count reached or budget spent) is always meta-tested, so that
       // best.safetensors considers the final mean.
       let last = done == schedule.iterations || budgetSpent
+      var cancelled = false
       if schedule.evaluateEvery > 0 && (done % schedule.evaluateEvery == 0 || last) {
-        let accuracy = try validate()
+        let accuracy: Double
+        do {
+          accuracy = try validate(cancellation: cancellation)
+        } catch is CancellationError {
+          accuracy = .nan
+          cancelled = true
+        }
         row["validation_accuracy"] = accuracy
         if accuracy > (bestValidationAccuracy ?? -1) {
           bestValidationAccuracy = accuracy
@@ -349,7 +375,7 @@ public final class MetaTrainer {
       // Once a stop is requested, nothing is printed before the checkpoint: a launcher that is
       // shutting down (mpirun on SIGTERM) may no longer read the output, and a blocked write
       // would keep the checkpoint from being written.
-      let stopHere = shouldStop()
+      let stopHere = cancelled || shouldStop()
       if communicator.isLeader && !stopHere { progress?(done, row) }
       let stop = try communicator.any(stopHere)
       if done % schedule.checkpointEvery == 0 || last || stop { try saveCheckpoint() }

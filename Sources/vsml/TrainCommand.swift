@@ -7,7 +7,7 @@ import VSMLData
 import VSMLTraining
 
 /// The signal that asked training to stop (0: none). SIGINT, SIGTERM and SIGUSR1 make the
-/// training loop checkpoint and stop after the current iteration (all ranks together). SIGUSR1 is
+/// training loop stop within about one example's work, checkpoint and return (all ranks together). SIGUSR1 is
 /// the signal `mpirun` forwards to its ranks without aborting the job (docs/CLUSTER.md).
 let stopSignal = Atomic<Int32>(0)
 
@@ -15,6 +15,9 @@ let stopSignal = Atomic<Int32>(0)
 /// `vsml train ... && next` does not go on after an interrupted run. SIGTERM and SIGUSR1, which
 /// clusters send before a time limit, end with 0 after the checkpoint.
 let interruptedExitStatus: Int32 = 130
+
+/// The stop request that training and meta-tests poll once the handlers are installed.
+let stopRequest = Cancellation { stopSignal.load(ordering: .relaxed) != 0 }
 
 func installStopHandlers() {
   for s in [SIGINT, SIGTERM, SIGUSR1] {
@@ -110,8 +113,7 @@ struct TrainCommand: RankAwareCommand {
   @Option(help: "Continue the run in this directory from its last checkpoint.")
   var resume: String?
 
-  @Option(help: "Directory holding the datasets (else VSML_DATA_DIR, then the cache, then a download).")
-  var dataDir: String?
+  @OptionGroup var data: DataOptions
 
   @Option(help: "Worker threads (default: all cores).")
   var threads: Int = availableCores
@@ -140,7 +142,7 @@ struct TrainCommand: RankAwareCommand {
   }
 
   func run() throws {
-    let locator = DataLocator.standard(dataDirectory: dataDir)
+    let locator = data.locator
     let ranks = Ranks.communicator
     let say: (String) -> Void = { if ranks.isLeader { print($0) } }
     let trainer: MetaTrainer
@@ -185,7 +187,7 @@ struct TrainCommand: RankAwareCommand {
     let reporter = ProgressReporter(total: schedule.iterations, every: logEvery, maxWallMinutes: schedule.maxWallMinutes,
                                     maxCPUMinutes: schedule.maxCPUMinutes)
     do {
-      try trainer.run(shouldStop: { stopSignal.load(ordering: .relaxed) != 0 }, progress: reporter.report)
+      try trainer.run(shouldStop: { stopRequest.isRequested }, cancellation: stopRequest, progress: reporter.report)
     } catch {
       throw CLIError("\(error)")
     }

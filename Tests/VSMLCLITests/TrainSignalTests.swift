@@ -48,4 +48,40 @@ final class TrainSignalTests: XCTestCase {
     let resumed = try binary.run(["train", "--resume", run, "--threads", "1", "--iterations", "\(rows + 1)"])
     XCTAssertEqual(resumed.status, 0, resumed.stderr)
   }
+
+  func testAStopIsHonouredWithinAnIteration() throws {
+    let binary = try VSMLBinary()
+    let dir = NSTemporaryDirectory() + "/vsml-signal-\(UUID().uuidString)"
+    try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+    defer { try? FileManager.default.removeItem(atPath: dir) }
+    // One iteration is two episodes of 5,000 examples through 784 x 64 x 2 connections: tens of
+    // seconds on one thread.
+    let config = dir + "/slow.json"
+    try """
+      {"model": {"hiddenSizes": [64]},
+       "data": {"tasks": [{"task": {"dataset": "sum"}, "weight": 1}], "episodeLength": 5000},
+       "es": {"pairs": 1}, "schedule": {"iterations": 10, "evaluateEvery": 0}, "seed": 3}
+      """.write(toFile: config, atomically: true, encoding: .utf8)
+    let run = dir + "/run"
+    let train = Process()
+    train.executableURL = binary.url
+    train.arguments = ["train", "--config", config, "--threads", "1", "--out", run]
+    train.standardOutput = FileHandle.nullDevice
+    train.standardError = FileHandle.nullDevice
+    try train.run()
+    defer { if train.isRunning { train.terminate() } }
+    let deadline = Date().addingTimeInterval(60)
+    while Date() < deadline && !FileManager.default.fileExists(atPath: run + "/metrics.csv") { Thread.sleep(forTimeInterval: 0.05) }
+    Thread.sleep(forTimeInterval: 1)  // well inside the first iteration
+    let sent = Date()
+    train.terminate()  // SIGTERM, as a scheduler sends
+    train.waitUntilExit()
+    let took = Date().timeIntervalSince(sent)
+    XCTAssertLessThan(took, 5, "a stop request must not wait for the iteration to end")
+    XCTAssertEqual(train.terminationReason, .exit)
+    XCTAssertEqual(train.terminationStatus, 0, "SIGTERM checkpoints and ends with 0")
+    let checkpoint = try XCTUnwrap(
+      JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: run + "/checkpoint.json"))) as? [String: Any])
+    XCTAssertEqual(checkpoint["iteration"] as? Int, 0, "the cut-short first iteration is dropped")
+  }
 }

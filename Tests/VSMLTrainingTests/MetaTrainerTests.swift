@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 import XCTest
 import VSMLCore
 import VSMLData
@@ -94,6 +95,56 @@ final class MetaTrainerTests: XCTestCase {
     XCTAssertEqual(c.strategy.mean, a.strategy.mean, "final meta-parameters must match bit for bit")
     XCTAssertEqual(c.strategy.state, a.strategy.state)
     XCTAssertEqual(try deterministicMetrics(split), try deterministicMetrics(straight))
+  }
+
+  func testAStopMidIterationDropsItAndTheResumeIsBitIdentical() throws {
+    let straight = temporaryRunDirectory("straight"), split = temporaryRunDirectory("cut")
+    defer {
+      try? FileManager.default.removeItem(atPath: straight)
+      try? FileManager.default.removeItem(atPath: split)
+    }
+    var config = tinyConfiguration(iterations: 4)
+    config.schedule.evaluateEvery = 0
+    let a = try MetaTrainer(configuration: config, runDirectory: straight, locator: syntheticLocator, threads: 2, log: { _ in })
+    try a.run()
+
+    // The request comes while iteration 3 runs: after the first polls of its episodes.
+    let polls = Atomic<Int>(0)
+    let pollsPerIteration = 2 * config.es.pairs * config.data.episodeLength
+    let cut = Cancellation { polls.add(1, ordering: .relaxed).newValue > 2 * pollsPerIteration + 5 }
+    var messages: [String] = []
+    let b = try MetaTrainer(configuration: config, runDirectory: split, locator: syntheticLocator, threads: 2, log: { messages.append($0) })
+    try b.run(cancellation: cut)
+    XCTAssertEqual(b.strategy.iteration, 2, "the cut-short iteration is not applied")
+    XCTAssertEqual(try RunCheckpoint.load(runDirectory: split).iteration, 2)
+    XCTAssertEqual(try deterministicMetrics(split).count, 1 + 2, "no row for the dropped iteration")
+    XCTAssertTrue(messages.contains { $0.contains("iteration 3, which is dropped") }, "\(messages)")
+    let c = try MetaTrainer(resuming: split, locator: syntheticLocator, threads: 2, iterations: nil, log: { _ in })
+    try c.run()
+    XCTAssertEqual(c.strategy.state, a.strategy.state, "the resume repeats the dropped iteration exactly")
+    XCTAssertEqual(try deterministicMetrics(split), try deterministicMetrics(straight))
+  }
+
+  func testAStopDuringAMetaTestSkipsItAndKeepsTheIteration() throws {
+    let dir = temporaryRunDirectory("cut-validation")
+    defer { try? FileManager.default.removeItem(atPath: dir) }
+    var config = tinyConfiguration(iterations: 4)
+    config.schedule.evaluateEvery = 1
+    // Each example of each episode polls once: an iteration, then its meta-test.
+    let step = 2 * config.es.pairs * config.data.episodeLength
+    let metaTest = config.validation.episodes * config.validation.steps
+    let polls = Atomic<Int>(0)
+    let cut = Cancellation { polls.add(1, ordering: .relaxed).newValue > 2 * step + metaTest + 5 }
+    let trainer = try MetaTrainer(configuration: config, runDirectory: dir, locator: syntheticLocator, threads: 1, log: { _ in })
+    try trainer.run(cancellation: cut)
+    XCTAssertEqual(trainer.strategy.iteration, 2, "the iteration before the cut meta-test is kept")
+    XCTAssertEqual(try RunCheckpoint.load(runDirectory: dir).iteration, 2)
+    let rows = try deterministicMetrics(dir)
+    XCTAssertEqual(rows.count, 1 + 2)
+    let column = try XCTUnwrap(rows[0].split(separator: ",").firstIndex(of: "validation_accuracy"))
+    XCTAssertNotEqual(rows[1].split(separator: ",")[column], "nan", "iteration 1 was meta-tested")
+    XCTAssertEqual(rows[2].split(separator: ",")[column], "nan", "the skipped meta-test is logged as NaN")
+    XCTAssertThrowsError(try trainer.validate(cancellation: Cancellation { true })) { XCTAssertTrue($0 is CancellationError, "\($0)") }
   }
 
   func testARunFromBeforeTheCPUColumnResumes() throws {

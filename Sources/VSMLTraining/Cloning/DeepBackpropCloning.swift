@@ -103,6 +103,7 @@ public struct DeepBackpropCloning: Sendable {
     var stale = [Double](repeating: 0, count: count)
     let d = episode.inputSize
     for t in 0..<episode.length {
+      if episode.cancellation.isRequested { break }
       let x = (0..<d).map { Double(episode.inputs[t * d + $0]) }
       let out = teacherNet.step(x, label: Int(episode.labels[t]))
       for (k, c) in chosen.enumerated() {

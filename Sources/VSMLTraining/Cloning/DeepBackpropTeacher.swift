@@ -202,6 +202,7 @@ extension DeepBackpropTeacher {
       let d = episode.inputSize
       var losses = [Float](), correct = [Bool](), logits = [Float]()
       for t in 0..<episode.length {
+        if episode.cancellation.isRequested { break }
         let x = (0..<d).map { Double(episode.inputs[t * d + $0]) }
         let label = Int(episode.labels[t])
         let out = net.step(x, label: label)
