@@ -3,10 +3,11 @@ import Glibc
 #endif
 
 /// Reader for user CSV files: one row per example, the label (a non-negative integer below
-/// `maximumClasses`) in the first column, numeric features after it. A first row whose cells are
-/// all non-numeric is a header and skipped; a first row that mixes numbers and text is an error
-/// (it is neither a header nor data, and dropping it silently would lose an example). Blank lines
-/// are ignored; `\r\n` line ends are accepted; quoting is not supported.
+/// `maximumClasses`) in the first column, numeric features after it. Whether the first row is a
+/// header is `HeaderRow`: said explicitly (`--header`, `--no-header`) or detected, in which case
+/// only a first row of names counts as a header; a first row that mixes numbers and text is an
+/// error (it is neither a header nor data, and dropping it silently would lose an example). Blank
+/// lines are ignored; `\r\n` line ends are accepted; quoting is not supported.
 ///
 /// Addressed as `csv:PATH` (the same examples serve both splits) or `csv:TRAIN,TEST` wherever a
 /// dataset name is accepted. Features are standardised per feature with the training file's mean
@@ -15,6 +16,16 @@ public enum CSVReader {
   /// Labels must lie below this: far above any classification task, low enough that one stray
   /// label cannot make the learner allocate billions of classes.
   public static let maximumClasses = 1 << 16
+
+  /// Whether a file's first non-blank row is a header.
+  public enum HeaderRow: String, Sendable, CaseIterable {
+    /// A header if every cell is a name (the loader then warns that it skipped it).
+    case detect
+    /// Always a header: skipped whatever it holds.
+    case present
+    /// Never a header: the first row is an example, and text in it is an error.
+    case absent
+  }
 
   /// Parsed rows: `rows x featureCount` features and one label per row.
   public struct Table: Sendable {
@@ -25,12 +36,12 @@ public enum CSVReader {
   }
 
   /// Parses one CSV file.
-  public static func readTable(path: String) throws -> Table {
-    try parse(try FileIO.readAll(path), path: path)
+  public static func readTable(path: String, header: HeaderRow = .detect) throws -> Table {
+    try parse(try FileIO.readAll(path), path: path, header: header)
   }
 
   /// Parses CSV bytes; `path` names the file in errors.
-  public static func parse(_ bytes: [UInt8], path: String) throws -> Table {
+  public static func parse(_ bytes: [UInt8], path: String, header: HeaderRow = .detect) throws -> Table {
     var features: [Float] = []
     var labels: [Int32] = []
     var columns = -1
@@ -60,12 +71,16 @@ public enum CSVReader {
         guard columns >= 2 else {
           throw DataError.raggedCSV(path: path, line: lineNumber, expected: 2, found: columns)
         }
-        let numeric = cells.map { number($0, &scratch) != nil }
-        if !numeric.contains(true) {
+        if header == .present {
           hasHeader = true
           continue
         }
-        if let text = numeric.firstIndex(of: false) {
+        let numeric = cells.map { number($0, &scratch) != nil }
+        if header == .detect && !numeric.contains(true) {
+          hasHeader = true
+          continue
+        }
+        if header == .detect, let text = numeric.firstIndex(of: false) {
           throw DataError.invalidCSVHeader(path: path, column: text + 1, cell: Self.text(cells[text]))
         }
       }
@@ -93,16 +108,28 @@ public enum CSVReader {
 
   /// Reads `csv:` datasets. With one path it serves both splits.
   /// - Parameter spec: the part after `csv:`, i.e. `PATH` or `TRAIN,TEST`.
-  public static func readDataset(spec: String, split: DataSplit) throws -> Dataset {
+  /// - Parameters:
+  ///   - header: whether each file's first row is a header.
+  ///   - warn: told of every first row that detection took for a header and skipped.
+  public static func readDataset(
+    spec: String, split: DataSplit, header: HeaderRow = .detect, warn: (@Sendable (String) -> Void)? = nil
+  ) throws -> Dataset {
     let paths = spec.split(separator: ",", omittingEmptySubsequences: false).map(String.init)
     guard paths.count == 1 || paths.count == 2, !paths.contains(where: \.isEmpty) else {
       throw DataError.invalidTask(field: "dataset", reason: "'csv:\(spec)' must be csv:PATH or csv:TRAIN,TEST")
     }
-    let train = try readTable(path: paths[0])
+    func read(_ path: String) throws -> Table {
+      let table = try readTable(path: path, header: header)
+      if header == .detect && table.hasHeader {
+        warn?("\(path): the first row holds only names, so it was read as a header and skipped (--header says so explicitly; --no-header reads it as an example)")
+      }
+      return table
+    }
+    let train = try read(paths[0])
     var table = train
     var source = paths[0]
     if paths.count == 2 && split == .test {
-      table = try readTable(path: paths[1])
+      table = try read(paths[1])
       source = paths[1]
       guard table.featureCount == train.featureCount else {
         throw DataError.csvColumnMismatch(
@@ -112,7 +139,7 @@ public enum CSVReader {
     var classCount = Int(train.labels.max()!) + 1
     if paths.count == 2 {
       // Class count covers both files, so labels mean the same thing in either split.
-      let other = split == .test ? train : (try readTable(path: paths[1]))
+      let other = split == .test ? train : (try readTable(path: paths[1], header: header))
       classCount = max(classCount, Int(other.labels.max()!) + 1, Int(table.labels.max()!) + 1)
     }
     standardise(&table.features, featureCount: table.featureCount, statsFrom: train)

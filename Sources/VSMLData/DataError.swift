@@ -75,10 +75,11 @@ public enum DataError: Error, CustomStringConvertible, Equatable, Sendable {
         + " Every row needs the label plus the same number of features."
     case .invalidCSVHeader(let path, let column, let cell):
       return "\(path):1: the first row mixes numbers and text (cell \(column) is \"\(cell)\"), so it is neither a header "
-        + "(all names) nor an example (all numbers). Fix that cell, or give every column a name."
+        + "(all names) nor an example (all numbers). Fix that cell, give every column a name, or pass --header to skip the row."
     case .nonNumericCSV(let path, let line, let column, let cell):
       return "\(path):\(line): cell \(column) (\"\(cell)\") is not a number"
         + (column == 1 ? " (labels must be non-negative integers)." : ". All feature cells must be numbers within Float's range (about ±3.4e38).")
+        + (line == 1 ? " If the first row is a header, pass --header." : "")
     case .csvColumnMismatch(let trainPath, let trainColumns, let testPath, let testColumns):
       return "\(trainPath) has \(trainColumns) columns but \(testPath) has \(testColumns);"
         + " train and test files need the same columns."

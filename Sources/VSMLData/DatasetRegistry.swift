@@ -205,7 +205,8 @@ public enum DatasetRegistry {
   ) throws -> Dataset {
     let fileSplit: DataSplit = split == .test ? .test : .train
     if name.hasPrefix(csvPrefix) {
-      return try CSVReader.readDataset(spec: String(name.dropFirst(csvPrefix.count)), split: fileSplit)
+      return try CSVReader.readDataset(
+        spec: String(name.dropFirst(csvPrefix.count)), split: fileSplit, header: locator.csvHeader, warn: locator.warn)
     }
     let info = try info(name)
     switch info.format {
@@ -236,6 +237,10 @@ public struct DataLocator: Sendable {
   public var dataDirectory: String?
   /// Download cache, searched last and written by `Downloader`.
   public var cacheDirectory: String
+  /// Whether the first row of `csv:` files is a header.
+  public var csvHeader: CSVReader.HeaderRow = .detect
+  /// Told of anything a load did that the user should know (a CSV row taken for a header).
+  public var warn: (@Sendable (String) -> Void)?
 
   public init(dataDirectory: String?, cacheDirectory: String) {
     self.dataDirectory = dataDirectory

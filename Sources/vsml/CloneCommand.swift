@@ -78,8 +78,7 @@ struct CloneCommand: ParsableCommand {
   @Option(help: "Datasets to meta-test, comma-separated.")
   var verifyTasks: String = "mnist,fashion-mnist"
 
-  @Option(help: "Data directory (default: VSML_DATA_DIR or the download cache).")
-  var dataDir: String?
+  @OptionGroup var data: DataOptions
 
   @Option(help: "Worker threads for the verification (stages b and c also split each batch over them).")
   var threads: Int = 1
@@ -146,7 +145,7 @@ struct CloneCommand: ParsableCommand {
     print("wrote \(out)")
 
     try verify(clone: trained, model: model, label: "vsml-clone", reference: "linear-sgd", referenceParameters: nil,
-               locator: DataLocator.standard(dataDirectory: dataDir)) { i, c in
+               locator: data.locator) { i, c in
       try BaselineModel.linearSGD.makeLearner(inputSize: i, classCount: c)
     }
   }
@@ -188,7 +187,7 @@ extension BackpropCloning.Initialization: ExpressibleByArgument {}
 extension CloneCommand {
   /// Stages b and c: the [784, 32, 10] network with a backward sweep (`DeepBackpropCloning`).
   func runDeep() throws {
-    let locator = DataLocator.standard(dataDirectory: dataDir)
+    let locator = data.locator
     var config = DeepBackpropCloning.Configuration()
     config.iterations = iterations
     config.batchSize = batchSize

@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import VSML
 import VSMLCore
+import VSMLData
 
 /// A comma-separated list of layer sizes, e.g. `784,10` or `784,32,10`.
 struct LayerSizes: ExpressibleByArgument, CustomStringConvertible {
@@ -46,6 +47,23 @@ struct ComputeOptions: ParsableArguments {
 
   func validate() throws {
     try requireOption(threads, in: OptionLimits.threads, "threads")
+  }
+}
+
+/// Options shared by commands that read datasets: where they are, and how to read `csv:` files.
+struct DataOptions: ParsableArguments {
+  @Option(help: "Folder holding dataset files, searched before the cache (default: $VSML_DATA_DIR).")
+  var dataDir: String?
+
+  @Flag(inversion: .prefixedNo, help: "Whether the first row of csv: files is a header (default: a row of names is, with a warning).")
+  var header: Bool?
+
+  /// The locator these options describe; warnings go to standard error.
+  var locator: DataLocator {
+    var locator = DataLocator.standard(dataDirectory: dataDir)
+    locator.csvHeader = header.map { $0 ? .present : .absent } ?? .detect
+    locator.warn = { FileHandle.standardError.write(Data("warning: \($0)\n".utf8)) }
+    return locator
   }
 }
 

@@ -9,17 +9,9 @@ struct DataCommand: ParsableCommand {
     abstract: "List, download, verify and display datasets.",
     subcommands: [List.self, Fetch.self, Verify.self, Show.self, Bench.self])
 
-  /// Where to look for dataset files.
-  struct Location: ParsableArguments {
-    @Option(name: .long, help: "Folder holding dataset files (searched before the cache; default: $VSML_DATA_DIR).")
-    var dataDir: String?
-
-    var locator: DataLocator { DataLocator.standard(dataDirectory: dataDir) }
-  }
-
   struct List: ParsableCommand {
     static let configuration = CommandConfiguration(abstract: "List known datasets and where each is present.")
-    @OptionGroup var location: Location
+    @OptionGroup var location: DataOptions
 
     func run() throws {
       let locator = location.locator
@@ -47,7 +39,7 @@ struct DataCommand: ParsableCommand {
 
   struct Fetch: ParsableCommand {
     static let configuration = CommandConfiguration(abstract: "Download datasets into the cache and verify them.")
-    @OptionGroup var location: Location
+    @OptionGroup var location: DataOptions
     @Argument(help: "Dataset names (\(DatasetRegistry.names.joined(separator: ", "))).")
     var names: [String]
 
@@ -82,7 +74,7 @@ struct DataCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
       abstract: "Check datasets' checksums and decode them; exits non-zero if any fails.",
       discussion: "Without names, checks every dataset that is at least partly present.")
-    @OptionGroup var location: Location
+    @OptionGroup var location: DataOptions
     @Argument(help: "Dataset names; default: every present dataset.")
     var names: [String] = []
 
@@ -113,7 +105,7 @@ struct DataCommand: ParsableCommand {
 
   struct Show: ParsableCommand {
     static let configuration = CommandConfiguration(abstract: "Print one example as Unicode shades, with its label.")
-    @OptionGroup var location: Location
+    @OptionGroup var location: DataOptions
     @Argument(help: "Dataset name or csv:PATH.")
     var name: String
     @Option(help: "Split: train, validation or test.")
@@ -169,7 +161,7 @@ extension DataCommand {
   struct Bench: ParsableCommand {
     static let configuration = CommandConfiguration(
       abstract: "Time MNIST train decoding and episode building (use a release build).", shouldDisplay: false)
-    @OptionGroup var location: Location
+    @OptionGroup var location: DataOptions
     @Option(help: "Episode length.") var length: Int = 500
 
     func validate() throws { try requireOption(length, in: OptionLimits.steps, "length") }

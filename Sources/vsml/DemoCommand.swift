@@ -26,8 +26,7 @@ struct DemoCommand: ParsableCommand {
   @Option(help: "Examples per meta-test episode.")
   var steps = 500
 
-  @Option(help: "Directory holding the datasets (else VSML_DATA_DIR, then the cache, then a download).")
-  var dataDir: String?
+  @OptionGroup var data: DataOptions
 
   @Option(help: "Run directory of the demo's meta-training (default: a new temporary directory).")
   var out: String?
@@ -51,7 +50,7 @@ struct DemoCommand: ParsableCommand {
   }
 
   func run() throws {
-    let locator = DataLocator.standard(dataDirectory: dataDir)
+    let locator = data.locator
     var trainTask = TaskSpec(dataset: "mnist", transforms: [.resize(side: 14)])
     var testTasks = [TaskSpec(dataset: "fashion-mnist"), TaskSpec(dataset: "mnist")]
     do {
@@ -87,10 +86,12 @@ struct DemoCommand: ParsableCommand {
       trainer = try MetaTrainer(configuration: config, runDirectory: runDirectory, locator: locator, threads: compute.threads, log: { _ in })
       installStopHandlers()
       let reporter = ProgressReporter(total: iterations, every: max(1, iterations / 10))
-      try trainer.run(shouldStop: { stopSignal.load(ordering: .relaxed) != 0 }, progress: json ? nil : reporter.report)
+      try trainer.run(shouldStop: { stopRequest.isRequested }, cancellation: stopRequest, progress: json ? nil : reporter.report)
     } catch {
       throw CLIError("\(error)")
     }
+    // A stop during meta-training ends the demo there, with the run directory checkpointed.
+    if stopRequest.isRequested { Foundation.exit(stopSignal.load(ordering: .relaxed) == SIGINT ? interruptedExitStatus : 0) }
 
     var learners: [LearnerSource] = [.learned(trainer.learned, name: "demo (just trained)")]
     for name in ["builtin", "scratch", "improved"] {
@@ -106,7 +107,8 @@ struct DemoCommand: ParsableCommand {
     learners.append(try LearnerSource.handDesigned("sgd"))
     if arithmetic.precision != .fp32 { learners = try learners.map { try $0.withPrecision(arithmetic.precision) } }
     say("2/2 meta-testing on \(testTasks.map(\.dataset).joined(separator: ", ")): \(episodes) episodes x \(steps) steps, test split, same streams for every learner")
-    let evaluator = Evaluator(episodes: episodes, steps: steps, seed: compute.seed, threads: compute.threads)
+    var evaluator = Evaluator(episodes: episodes, steps: steps, seed: compute.seed, threads: compute.threads)
+    evaluator.cancellation = stopRequest
     var table = ["learner                 " + testTasks.map { $0.dataset.padding(toLength: 24, withPad: " ", startingAt: 0) }.joined()]
     var summary: [String: Any] = [:]
     for learner in learners {
@@ -117,6 +119,8 @@ struct DemoCommand: ParsableCommand {
           let r = try evaluator.evaluate(task: task, locator: locator, parameters: learner.parameters, makeLearner: learner.makeLearner)
           results.append(r)
           row += String(format: "%.3f ± %.3f           ", r.meanAccuracy, r.ci95)
+        } catch is CancellationError {
+          Foundation.exit(stopSignal.load(ordering: .relaxed) == SIGINT ? interruptedExitStatus : 0)
         } catch {
           throw CLIError("\(error)")
         }

@@ -36,8 +36,7 @@ struct EvaluateCommand: RankAwareCommand {
   @Option(help: "Split to draw episodes from: test (default) or validation.")
   var split = "test"
 
-  @Option(help: "Directory holding the datasets (else VSML_DATA_DIR, then the cache, then a download).")
-  var dataDir: String?
+  @OptionGroup var data: DataOptions
 
   @Option(help: "Write curves (CSV), a plot (SVG) and summary.json to this directory.")
   var out: String?
@@ -68,7 +67,7 @@ struct EvaluateCommand: RankAwareCommand {
     let ranks = Ranks.communicator
     let evaluator = Evaluator(
       episodes: episodes, steps: steps, seed: compute.seed, threads: compute.threads, split: DataSplit(rawValue: split)!, communicator: ranks)
-    let locator = DataLocator.standard(dataDirectory: dataDir)
+    let locator = data.locator
     var results: [Evaluator.Result] = []
     for name in names {
       if !json && ranks.isLeader { FileHandle.standardError.write(Data("evaluating \(source.name) on \(name) (\(episodes) episodes x \(steps) steps)...\n".utf8)) }

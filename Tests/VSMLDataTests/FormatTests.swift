@@ -181,6 +181,33 @@ final class CSVTests: XCTestCase {
     XCTAssertEqual(data.features(of: 2)[1], 0, accuracy: 1e-6)  // constant column -> 0, std treated as 1
   }
 
+  func testHeaderModesAndTheDetectionWarning() throws {
+    let dir = makeTempDirectory(self)
+    write("7,8\n0,1\n1,2\n", dir + "/numbers.csv")
+    write("label,x\n0,1\n1,2\n", dir + "/names.csv")
+    write("0,x\n1,2\n", dir + "/mixed.csv")
+    // Explicit: --header skips whatever the first row holds; --no-header reads it as an example.
+    XCTAssertEqual(try CSVReader.readTable(path: dir + "/numbers.csv", header: .present).labels, [0, 1])
+    XCTAssertEqual(try CSVReader.readTable(path: dir + "/mixed.csv", header: .present).labels, [1])
+    XCTAssertEqual(try CSVReader.readTable(path: dir + "/numbers.csv", header: .absent).labels, [7, 0, 1])
+    XCTAssertThrowsError(try CSVReader.readTable(path: dir + "/names.csv", header: .absent)) {
+      XCTAssertEqual($0 as? DataError, .nonNumericCSV(path: dir + "/names.csv", line: 1, column: 1, cell: "label"))
+      XCTAssertTrue("\($0)".contains("pass --header"), "\($0)")
+    }
+    // Detected: a row of names is a header, and the loader says so.
+    let warnings = WarningLog()
+    var locator = DataLocator(dataDirectory: nil, cacheDirectory: dir)
+    locator.warn = { warnings.append($0) }
+    XCTAssertEqual(try DatasetRegistry.load("csv:" + dir + "/names.csv", split: .train, locator: locator).labels, [0, 1])
+    XCTAssertEqual(warnings.lines.count, 1)
+    XCTAssertTrue(warnings.lines[0].contains(dir + "/names.csv") && warnings.lines[0].contains("--no-header"), "\(warnings.lines)")
+    _ = try DatasetRegistry.load("csv:" + dir + "/numbers.csv", split: .train, locator: locator)
+    XCTAssertEqual(warnings.lines.count, 1, "no warning when nothing was skipped")
+    locator.csvHeader = .present
+    _ = try DatasetRegistry.load("csv:" + dir + "/names.csv", split: .train, locator: locator)
+    XCTAssertEqual(warnings.lines.count, 1, "no warning when the header was declared")
+  }
+
   func testNoHeaderAndSeparateTestFileUsesTrainStatistics() throws {
     let dir = makeTempDirectory(self)
     write("0,2\n1,4\n", dir + "/train.csv")
@@ -236,4 +263,12 @@ final class CSVTests: XCTestCase {
       XCTAssertEqual($0 as? DataError, .labelOutOfRange(path: dir + "/huge.csv", index: 0, label: 2_000_000_000, classCount: CSVReader.maximumClasses))
     }
   }
+}
+
+/// Warnings collected from a loader (thread-safe).
+final class WarningLog: @unchecked Sendable {
+  private let lock = NSLock()
+  private var stored: [String] = []
+  func append(_ line: String) { lock.lock(); stored.append(line); lock.unlock() }
+  var lines: [String] { lock.lock(); defer { lock.unlock() }; return stored }
 }
