@@ -23,12 +23,14 @@ let package = Package(
   targets: [
     .systemLibrary(name: "CZlib", path: "Sources/CZlib"),
     .target(name: "CVSMLKernels", exclude: ["internal"]),
+    // Downloads through the system's libcurl, loaded at run time (Sources/CHTTP/chttp.c).
+    .target(name: "CHTTP", linkerSettings: [.linkedLibrary("dl", .when(platforms: [.linux]))]),
     .systemLibrary(name: "CMPI", path: "Sources/CMPI", pkgConfig: "ompi-c", providers: [.apt(["libopenmpi-dev"])]),
     .target(name: "VSMLMPI", dependencies: ["VSMLCore", .target(name: "CMPI", condition: .when(traits: ["MPI"]))]),
     .target(name: "VSMLCore"),
     .target(name: "VSML", dependencies: ["VSMLCore", "CVSMLKernels"]),
     .target(name: "Evolution", dependencies: ["VSMLCore"]),
-    .target(name: "VSMLData", dependencies: ["VSMLCore", "CZlib"]),
+    .target(name: "VSMLData", dependencies: ["VSMLCore", "CZlib", "CHTTP"]),
     .target(name: "VSMLBaselines", dependencies: ["VSMLCore", "VSML", "CVSMLKernels"]),
     .target(
       name: "VSMLTraining",

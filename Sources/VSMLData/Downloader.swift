@@ -1,3 +1,4 @@
+import CHTTP
 import Foundation
 #if canImport(FoundationNetworking)
 import FoundationNetworking
@@ -8,17 +9,22 @@ import Glibc
 
 /// Fetches registered datasets into the cache.
 ///
-/// Each file is streamed by `URLSession` (FoundationNetworking on Linux, which wraps libcurl, so no
-/// external program is needed) into a temporary file beside its destination, its SHA-256 is
-/// checked against the published sum, and only then is it renamed into place. On a mismatch or
+/// Each file is streamed by the system's libcurl (loaded at run time; `URLSession` where it cannot
+/// be loaded) into a temporary file beside its destination, its SHA-256 is checked against the
+/// published sum, and only then is it renamed into place. libcurl waits in poll(), so a stalled
+/// server costs no CPU until `timeout` ends the transfer; Linux's `URLSession` spins a core while
+/// it waits. On a mismatch or
 /// any failure the temporary file is deleted, so the cache never holds a half-written or
 /// unverified file under a real name. Archives (CIFAR-10 tar.gz, EMNIST zip) are kept after
 /// extraction so that `verify` can re-check them; extracted members are written atomically.
 public struct Downloader: Sendable {
   /// Where files are looked for and where downloads go.
   public var locator: DataLocator
-  /// Seconds without progress before a request fails.
+  /// Seconds without progress (no connection, or no byte received) before a request fails.
   public var timeout: TimeInterval
+  /// Largest file a download may write: above every registered file (CIFAR-10's archive is
+  /// 170 MB), so that a misbehaving server cannot fill the disk.
+  public static let maximumDownloadBytes: Int64 = 4 << 30
   /// Progress and warning messages (e.g. "checksum unverified").
   public var log: @Sendable (String) -> Void
 
@@ -85,7 +91,7 @@ public struct Downloader: Sendable {
     let temp = destination + ".partial-\(getpid())"
     unlink(temp)
     defer { unlink(temp) }  // no-op after the rename
-    try streamToFile(url: url, path: temp)
+    try fetchToFile(url: url, path: temp)
     let actual = try SHA256.hexDigest(ofFile: temp)
     if let expected = sha256?.lowercased() {
       guard actual == expected else {
@@ -96,6 +102,26 @@ public struct Downloader: Sendable {
     }
     guard rename(temp, destination) == 0 else {
       throw DataError.unreadable(path: destination, reason: "rename failed: \(String(cString: strerror(errno)))")
+    }
+  }
+
+  /// Streams the body of `url` into a new file at `path`: libcurl if the system has it, else
+  /// `URLSession`.
+  private func fetchToFile(url: URL, path: String) throws {
+    let fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o644)
+    guard fd >= 0 else { throw DataError.unreadable(path: path, reason: "cannot create: \(String(cString: strerror(errno)))") }
+    var status = 0
+    var message = [CChar](repeating: 0, count: 512)
+    let seconds = max(1, Int(timeout.rounded(.up)))
+    let result = chttp_download(url.absoluteString, fd, seconds, seconds, Self.maximumDownloadBytes, &status, &message, message.count)
+    close(fd)
+    switch result {
+    case CHTTP_OK: return
+    case CHTTP_FAILED:
+      throw DataError.downloadFailed(url: url.absoluteString, reason: String(decoding: message.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self))
+    default:
+      unlink(path)
+      try streamToFile(url: url, path: path)
     }
   }
 

@@ -1,4 +1,5 @@
 import XCTest
+import VSMLCore
 @testable import VSMLData
 
 /// The downloader against a local HTTP server on 127.0.0.1 serving the shared MNIST files, a
@@ -56,6 +57,21 @@ final class DownloaderTests: XCTestCase {
       XCTAssertTrue(reason.contains("404"), reason)
     }
     XCTAssertThrowsError(try downloader.download(from: server.url("cut/good.gz"), to: cache + "/x", sha256: sum))
+    XCTAssertEqual(leftovers(cache), [])
+  }
+
+  func testAStalledDownloadTimesOutWithoutSpinning() throws {
+    let cache = makeTempDirectory(self)
+    let timeout = 2.0
+    let downloader = Downloader(locator: DataLocator(dataDirectory: nil, cacheDirectory: cache), timeout: timeout)
+    let wall = Date(), cpu = processCPUSeconds()
+    XCTAssertThrowsError(try downloader.download(from: server.url("stall/good.gz"), to: cache + "/x", sha256: sum)) { error in
+      guard case .downloadFailed? = error as? DataError else { return XCTFail("\(error)") }
+    }
+    let waited = Date().timeIntervalSince(wall), used = processCPUSeconds() - cpu
+    XCTAssertLessThan(waited, LocalHTTPServer.stallSeconds - 1, "a stalled read must time out, not wait for the server")
+    XCTAssertGreaterThanOrEqual(waited, timeout - 0.5)
+    XCTAssertLessThan(used, 0.5 * waited, "waiting on a stalled read must not spin (\(used) s of CPU in \(waited) s)")
     XCTAssertEqual(leftovers(cache), [])
   }
 

@@ -129,16 +129,22 @@ final class LocalHTTPServer: @unchecked Sendable {
     let line = String(decoding: request.prefix { $0 != 13 }, as: UTF8.self).split(separator: " ")
     guard line.count >= 2 else { return }
     var path = String(line[1]).removingPercentEncoding ?? String(line[1])
-    var cut = false
+    var cut = false, stall = false
     if path.hasPrefix("/cut/") { cut = true; path = String(path.dropFirst(4)) }
+    if path.hasPrefix("/stall/") { stall = true; path = String(path.dropFirst(6)) }
     guard !path.contains(".."), let body = FileManager.default.contents(atPath: root + path) else {
       send(client, Array("HTTP/1.0 404 Not Found\r\nContent-Length: 0\r\nConnection: close\r\n\r\n".utf8))
       return
     }
     send(client, Array("HTTP/1.0 200 OK\r\nContent-Length: \(body.count)\r\nConnection: close\r\n\r\n".utf8))
     let bytes = [UInt8](body)
-    send(client, cut ? Array(bytes[0..<(bytes.count / 2)]) : bytes)
+    send(client, cut || stall ? Array(bytes[0..<(bytes.count / 2)]) : bytes)
+    // A stalled server keeps the connection open without sending more.
+    if stall { Thread.sleep(forTimeInterval: Self.stallSeconds) }
   }
+
+  /// How long a `/stall/` request holds its connection open after half the body.
+  static let stallSeconds = 8.0
 
   private static func send(_ client: Int32, _ bytes: [UInt8]) {
     var done = 0
