@@ -45,6 +45,14 @@ public struct VSMLNetwork: OnlineLearner {
   /// The reference initialiser (spec §2): truncated normal (±2 std) weights with std
   /// 1/sqrt(fan_in), zero biases; LayerNorm scales 1 and offsets 0.
   public func initialParameters(using generator: inout SeededGenerator) -> [Float] {
+    initialParameters(using: &generator, gateBias: nil)
+  }
+
+  /// The reference initialiser with the gate biases of every block set to `gateBias`
+  /// (four values, gates i, g, f, o, each repeated over the state lanes) instead of zero.
+  /// Draws the same random numbers as `initialParameters(using:)`.
+  public func initialParameters(using generator: inout SeededGenerator, gateBias: [Float]?) -> [Float] {
+    precondition(gateBias == nil || gateBias!.count == 4, "gateBias holds one value per gate (i, g, f, o)")
     var p = [Float](repeating: 0, count: layout.count)
     for k in 0..<layout.blockCount {
       let base = layout.offset(ofBlock: k)
@@ -55,6 +63,9 @@ public struct VSMLNetwork: OnlineLearner {
       }
       for i in b.forwardNormScale { p[base + i] = 1 }
       for i in b.backwardNormScale { p[base + i] = 1 }
+      if let gateBias {
+        for (j, i) in b.gateBias.enumerated() { p[base + i] = gateBias[j / b.stateSize] }
+      }
     }
     return p
   }

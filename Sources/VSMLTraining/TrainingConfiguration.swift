@@ -27,8 +27,18 @@ public struct ModelConfiguration: Codable, Hashable, Sendable {
   /// Arithmetic of VSML's recurrent product: fp32 (unset, the default) or bf16 (opt-in, needs
   /// AVX512-BF16). Baselines ignore it.
   public var precision: Precision?
+  /// VSML only: the initial gate biases (i, g, f, o) of the meta-parameters, in place of the
+  /// published zeros. The gates carry fixed offsets (i - 5, f + 5) that make a fresh cell hold its
+  /// state; an input-gate bias near +5 makes fresh cells write from the start. Nil: zeros.
+  public var initialGateBias: [Float]?
 
   public init() {}
+
+  /// The starting meta-parameters of `learner` (built by `makeLearner`), drawn from `generator`.
+  public func initialParameters(of learner: any OnlineLearner, using generator: inout SeededGenerator) -> [Float] {
+    if let network = learner as? VSMLNetwork { return network.initialParameters(using: &generator, gateBias: initialGateBias) }
+    return learner.initialParameters(using: &generator)
+  }
 
   /// The VSML network for data of `inputSize` features and `classCount` classes.
   public func vsml(inputSize: Int, classCount: Int) -> VSMLConfiguration {
@@ -125,6 +135,8 @@ public enum ConfigurationLimits {
   public static let microTicks = 64
   /// Episodes of a validation meta-test.
   public static let validationEpisodes = 1 << 20
+  /// Initial gate bias: beyond ±20 a sigmoid gate is saturated to float precision.
+  public static let gateBias: Float = 20
   /// ES iterations (published: 10,001).
   public static let iterations = 1 << 40
 }
@@ -156,6 +168,12 @@ public struct TrainingConfiguration: Codable, Hashable, Sendable {
     }
     try within(model.hiddenSizes.count, 0...L.hiddenLayers, "model.hiddenSizes (number of layers)")
     try within(model.microTicks, 1...L.microTicks, "model.microTicks")
+    if let bias = model.initialGateBias {
+      guard model.kind == .vsml else { throw fail("model.initialGateBias", "applies to VSML only; remove it for \(model.kind.rawValue)") }
+      guard bias.count == 4, bias.allSatisfy({ abs($0) <= L.gateBias }) else {
+        throw fail("model.initialGateBias", "needs four numbers (gates i, g, f, o) within ±\(L.gateBias); got \(bias)")
+      }
+    }
     try within(es.pairs, 1...L.pairs, "es.pairs")
     try within(data.episodeLength, 1...L.episodeLength, "data.episodeLength")
     try within(schedule.iterations, 0...L.iterations, "schedule.iterations")

@@ -1,6 +1,7 @@
 import Foundation
 import XCTest
 import VSML
+import VSMLCore
 @testable import VSMLTraining
 
 final class ConfigurationTests: XCTestCase {
@@ -33,6 +34,27 @@ final class ConfigurationTests: XCTestCase {
     // A configuration written before the field existed still decodes.
     let old = try JSONDecoder().decode(ModelConfiguration.self, from: Data(#"{"kind": "vsml", "hiddenSizes": [], "microTicks": 2, "backwardPass": false, "feedLabel": false, "layerNorm": false, "layerwiseRNNs": false, "separateBackwardRNN": false}"#.utf8))
     XCTAssertNil(old.precision)
+  }
+
+  func testInitialGateBiasSetsEveryBlocksGateBiasAndIsValidated() throws {
+    let c = try load(#"{"model": {"initialGateBias": [5, 0, -1, 0.5]}}"#)
+    let network = try VSMLNetwork(c.model.vsml(inputSize: 4, classCount: 3))
+    var g1 = SeededGenerator(seed: 1), g2 = SeededGenerator(seed: 1)
+    let plain = network.initialParameters(using: &g1)
+    let biased = c.model.initialParameters(of: network, using: &g2)
+    let bias = network.layout.block.gateBias
+    XCTAssertEqual(Array(biased[bias]), [Float](repeating: 5, count: 16) + [Float](repeating: 0, count: 16)
+      + [Float](repeating: -1, count: 16) + [Float](repeating: 0.5, count: 16))
+    var rest = biased, restPlain = plain
+    rest.removeSubrange(bias)
+    restPlain.removeSubrange(bias)
+    XCTAssertEqual(rest, restPlain, "the same random draws; only the biases differ")
+    for bad in [#"[5, 0, 0]"#, #"[50, 0, 0, 0]"#] {
+      XCTAssertThrowsError(try load(#"{"model": {"initialGateBias": \#(bad)}}"#).validate()) { XCTAssertTrue("\($0)".contains("model.initialGateBias"), "\($0)") }
+    }
+    XCTAssertThrowsError(try load(#"{"model": {"kind": "meta-rnn", "initialGateBias": [5, 0, 0, 0]}}"#).validate()) {
+      XCTAssertTrue("\($0)".contains("VSML only"), "\($0)")
+    }
   }
 
   func testUnknownKeyIsRejectedNamingIt() {
