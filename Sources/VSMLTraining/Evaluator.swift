@@ -50,6 +50,8 @@ public struct Evaluator: Sendable {
     public var curve: Statistics.Curve
     /// Number of episodes whose loss was not finite.
     public var nonFiniteEpisodes: Int
+    /// Each episode's online accuracy, in episode order (for intervals pooled over runs).
+    public var episodeAccuracies: [Double]
   }
 
   /// Runs the meta-test of `parameters` (nil: the learner's own seeded initialisation, the
@@ -119,6 +121,6 @@ public struct Evaluator: Sendable {
       task: name, split: split, episodes: results.count, steps: steps,
       meanAccuracy: mean.mean, ci95: mean.halfWidth, finalAccuracy: final.mean, finalCI95: final.halfWidth,
       first100Accuracy: Statistics.mean(firsts), meanLoss: Statistics.mean(losses.filter(\.isFinite)),
-      curve: curve, nonFiniteEpisodes: losses.filter { !$0.isFinite }.count)
+      curve: curve, nonFiniteEpisodes: losses.filter { !$0.isFinite }.count, episodeAccuracies: perEpisode)
   }
 }

@@ -319,6 +319,9 @@ public final class MetaTrainer {
 
   func path(_ name: String) -> String { (runDirectory as NSString).appendingPathComponent(name) }
 
+  /// Whether the run is over: its iteration count reached or a time budget spent.
+  public var finished: Bool { strategy.iteration >= configuration.schedule.iterations || budgetSpent }
+
   /// Whether a time budget of the schedule is spent.
   public var budgetSpent: Bool {
     let schedule = configuration.schedule

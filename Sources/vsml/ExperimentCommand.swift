@@ -1,0 +1,96 @@
+import ArgumentParser
+import Foundation
+import VSMLCore
+import VSMLTraining
+
+/// `vsml experiment`: a train x test grid in one directory, and its report.
+struct ExperimentCommand: ParsableCommand {
+  static let configuration = CommandConfiguration(
+    commandName: "experiment",
+    abstract: "Run a grid of meta-training runs and meta-tests from a manifest, and report it.",
+    discussion: """
+      The manifest (JSON) lists training entries (model, training datasets or `allBut`, seeds, \
+      CPU minutes each), the test datasets and protocol, and hand-designed baselines. See \
+      docs/EXPERIMENTS.md for the format and the committed matrix.
+      """,
+    subcommands: [Run.self, Report.self])
+
+  struct Run: ParsableCommand {
+    static let configuration = CommandConfiguration(
+      abstract: "Train and meta-test what is missing; an interrupted grid continues where it stopped.",
+      discussion: """
+        Each (entry, seed) is an ordinary run directory under OUT/runs; meta-test results go to \
+        OUT/eval/LEARNER/DATASET.json. Finished runs and stored results are skipped, interrupted \
+        runs resume bit-identically. Ctrl-C checkpoints and exits 130; SIGTERM and SIGUSR1 exit 0.
+        """)
+
+    @Argument(help: "The experiment manifest (JSON).")
+    var manifest: String
+
+    @Option(help: "Directory of the experiment (created if missing; an existing one continues).")
+    var out: String
+
+    @OptionGroup var data: DataOptions
+
+    @Option(help: "Worker threads (default: all cores).")
+    var threads: Int = availableCores
+
+    @Flag(help: "Write the report when the grid is done.")
+    var report = false
+
+    func validate() throws { try requireOption(threads, in: OptionLimits.threads, "threads") }
+
+    func run() throws {
+      let manifest: ExperimentManifest
+      let runner: ExperimentRunner
+      do {
+        let bytes = try readAllBytes(at: self.manifest, limit: FileSizeLimits.configuration)
+        manifest = try ConfigurationLoader.load(ExperimentManifest.self, json: Data(bytes), defaults: ExperimentManifest())
+        runner = try ExperimentRunner(manifest: manifest, directory: out, locator: data.locator, threads: threads, log: { print($0); fflush(stdout) })
+      } catch {
+        throw CLIError("\(self.manifest): \(error)")
+      }
+      installStopHandlers()
+      var last = -Double.infinity
+      let done: Bool
+      do {
+        done = try runner.run(shouldStop: { stopRequest.isRequested }, cancellation: stopRequest) { name, iteration, row in
+          // One line every few seconds per run: the grid's progress, not every iteration.
+          guard monotonicSeconds() - last > 10 else { return }
+          last = monotonicSeconds()
+          print("  \(name) iteration \(iteration)" + String(format: "  cpu %.1f min  train acc %.3f", (row["cpu_s"] ?? 0) / 60, row["mean_accuracy"] ?? .nan))
+          fflush(stdout)
+        }
+      } catch {
+        throw CLIError("\(error)")
+      }
+      if !done {
+        print("stopped; run the same command again to continue")
+        Foundation.exit(stopSignal.load(ordering: .relaxed) == SIGINT ? interruptedExitStatus : 0)
+      }
+      print("grid complete in \(out)")
+      if report {
+        let paths = try ExperimentReport(directory: out).write()
+        print("report: \(paths.markdown), \(paths.html)")
+      }
+    }
+  }
+
+  struct Report: ParsableCommand {
+    static let configuration = CommandConfiguration(
+      abstract: "Write DIR/report.md and a self-contained DIR/report.html (heat maps, curves, commands).",
+      discussion: "Cells without results yet are drawn as missing, so a report of a grid in progress works.")
+
+    @Argument(help: "The experiment directory (vsml experiment run --out).")
+    var directory: String
+
+    func run() throws {
+      do {
+        let paths = try ExperimentReport(directory: directory).write()
+        print("wrote \(paths.markdown) and \(paths.html)")
+      } catch {
+        throw CLIError("\(error)")
+      }
+    }
+  }
+}
