@@ -9,8 +9,9 @@ struct DemoCommand: ParsableCommand {
     commandName: "demo",
     abstract: "A short meta-training run end to end, then a meta-test of its result beside the shipped learners, init and online SGD.",
     discussion: """
-      Meta-trains VSML by ES on MNIST (14x14, short episodes) for a few minutes, then meta-tests the \
-      result, the shipped learners (`builtin`, `scratch`, `improved`), a freshly initialised VSML \
+      Meta-trains VSML from its initialiser by ES on MNIST (7x7 inputs, 50-example episodes, the \
+      quick-start recipe that `vsml train` defaults to) for about two minutes on two cores, then \
+      meta-tests the result on 28x28 inputs, the shipped learners (`builtin`, `scratch`, `improved`), a freshly initialised VSML \
       (`init`) and online SGD on \
       unseen Fashion-MNIST and on MNIST (test split, same streams for every learner). Datasets come \
       from --data-dir, VSML_DATA_DIR, the cache, or a download; if none can be had, the demo says so \
@@ -18,7 +19,7 @@ struct DemoCommand: ParsableCommand {
       """)
 
   @Option(help: "ES iterations of the demo's meta-training.")
-  var iterations = 150
+  var iterations = QuickStart.iterations
 
   @Option(help: "Episodes per dataset in the meta-test.")
   var episodes = 8
@@ -51,7 +52,7 @@ struct DemoCommand: ParsableCommand {
 
   func run() throws {
     let locator = data.locator
-    var trainTask = TaskSpec(dataset: "mnist", transforms: [.resize(side: 14)])
+    var trainTask = TaskSpec(dataset: "mnist", transforms: [.resize(side: QuickStart.side)])
     var testTasks = [TaskSpec(dataset: "fashion-mnist"), TaskSpec(dataset: "mnist")]
     do {
       for name in ["mnist", "fashion-mnist"] {
@@ -65,14 +66,13 @@ struct DemoCommand: ParsableCommand {
       }
     } catch {
       say("real datasets unavailable (\(error)).\nFalling back to the synthetic tasks: meta-training on `sum`, meta-testing on `sum` and `random`.")
-      trainTask = TaskSpec(dataset: "sum", transforms: [.resize(side: 14)])
+      trainTask = TaskSpec(dataset: "sum", transforms: [.resize(side: QuickStart.side)])
       testTasks = [TaskSpec(dataset: "sum"), TaskSpec(dataset: "random")]
     }
 
     var config = TrainingConfiguration()
     config.data.tasks = [.init(task: trainTask)]
-    config.data.episodeLength = 50
-    config.es.pairs = 32
+    config.es.hyperparameters = QuickStart.hyperparameters(iterations: iterations)
     config.schedule.iterations = iterations
     config.schedule.checkpointEvery = max(1, iterations)
     config.schedule.evaluateEvery = 0
@@ -135,9 +135,10 @@ struct DemoCommand: ParsableCommand {
       print(table.joined(separator: "\n"))
       print("""
 
-        A run this short usually ends on or just past the plateau at chance that from-scratch
-        meta-training starts on; the shipped learners come from longer runs (docs/RESULTS.md). Reproduce or extend:
-        vsml train --out DIR (the defaults), then vsml evaluate --checkpoint DIR.
+        From-scratch meta-training first sits on a plateau at chance (`init` shows where it starts),
+        then leaves it, usually within 150 to 250 iterations; some seeds take longer. The shipped
+        learners come from longer runs (docs/RESULTS.md). Reproduce or extend: vsml train --out DIR
+        (the same recipe), then vsml evaluate --checkpoint DIR.
         """)
     }
   }

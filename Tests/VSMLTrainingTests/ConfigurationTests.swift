@@ -1,7 +1,9 @@
+import Evolution
 import Foundation
 import XCTest
 import VSML
 import VSMLCore
+import VSMLData
 @testable import VSMLTraining
 
 final class ConfigurationTests: XCTestCase {
@@ -9,14 +11,19 @@ final class ConfigurationTests: XCTestCase {
     try ConfigurationLoader.load(TrainingConfiguration.self, json: json.map { Data($0.utf8) }, overrides: overrides, defaults: TrainingConfiguration())
   }
 
-  func testDefaultsAreTheCPUScaleSetting() throws {
+  func testDefaultsAreTheQuickStartRecipe() throws {
     let c = try load(nil)
-    XCTAssertEqual(c.es.pairs, 64)
-    XCTAssertEqual(c.es.hyperparameters.sigma, 0.05)
-    XCTAssertEqual(c.es.hyperparameters.learningRate, 0.025)
-    XCTAssertEqual(c.data.episodeLength, 100)
-    XCTAssertEqual(c.data.tasks.first?.task.dataset, "mnist")
+    XCTAssertEqual(c.es.pairs, 32)
+    XCTAssertEqual(c.es.hyperparameters.sigma, 0.05, "the published sigma")
+    XCTAssertEqual(c.es.hyperparameters.learningRate, 0.1)
+    XCTAssertEqual(c.es.hyperparameters.learningRateSchedule, .linearDecay(final: 0.01, iterations: 600))
+    XCTAssertEqual(c.schedule.iterations, 600)
+    XCTAssertEqual(c.data.episodeLength, 50)
+    XCTAssertEqual(c.data.tasks.first?.task, TaskSpec(dataset: "mnist", transforms: [.resize(side: 7)]))
     XCTAssertNoThrow(try c.validate())
+    // The published step size stays the ES library's default.
+    XCTAssertEqual(OpenAIES.Hyperparameters().learningRate, 0.025)
+    XCTAssertEqual(OpenAIES.Hyperparameters().learningRateSchedule, .constant)
   }
 
   func testPartialFileKeepsOtherDefaults() throws {
@@ -113,6 +120,7 @@ final class ConfigurationTests: XCTestCase {
 
   func testCurriculumStageLookup() {
     var c = TrainingConfiguration()
+    c.data.episodeLength = 100
     c.data.curriculum = [CurriculumStage(start: 10, tasks: c.data.tasks, episodeLength: 50)]
     XCTAssertEqual(c.stage(at: 9).index, 0)
     XCTAssertEqual(c.stage(at: 9).episodeLength, 100)
