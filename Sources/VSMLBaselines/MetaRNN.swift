@@ -2,7 +2,7 @@
 // Using Gradient Descent", ICANN 2001. A black-box LSTM reads each example together with the error
 // and label of the previous example; its weights are the meta-parameters and its state is the
 // only thing that changes inside an episode. Matches the reference's `meta_rnn` model
-// (`reference/golden.json`, case `meta_rnn_small`).
+// (`Tests/Golden/golden.json`, case `meta_rnn_small`).
 
 import VSMLCore
 

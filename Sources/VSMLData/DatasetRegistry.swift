@@ -126,7 +126,7 @@ public enum DatasetRegistry {
           "3552534a0a558bbed6aed32b30c495cca23d567ec52cac8be1a0730e8010255c",
           "8d422c7b0a1c1c79245a5bcf07fe86e33eeafee792b84584aec276f5a2dbc4e6",
           "f7ae60f92e00ec6debd23a6088c31dbd2371eca3ffa0defaefb259924204aec6",
-        ], source: "shared/datasets/SHA256SUMS (official release)"),
+        ], source: "SHA256 of the official release files"),
       shape: ExampleShape(channels: 1, height: 28, width: 28), classCount: 10,
       normalization: Normalization(mean: 0.1307, std: 0.3081), folderAliases: []),
     DatasetInfo(
@@ -139,7 +139,7 @@ public enum DatasetRegistry {
           "a04f17134ac03560a47e3764e11b92fc97de4d1bfaf8ba1a3aa29af54cc90845",
           "346e55b948d973a97e58d2351dde16a484bd415d4595297633bb08f03db6a073",
           "67da17c76eaffca5446c3361aaab5c3cd6d1c2608764d35dfb1850b086bf8dd5",
-        ], source: "shared/datasets/SHA256SUMS (official release)"),
+        ], source: "SHA256 of the official release files"),
       shape: ExampleShape(channels: 1, height: 28, width: 28), classCount: 10,
       normalization: Normalization(mean: 0.1307, std: 0.3081), folderAliases: ["fashion_mnist", "FashionMNIST"]),
     DatasetInfo(

@@ -3,7 +3,7 @@ import VSMLBaselines
 import VSMLCore
 import XCTest
 
-/// One case of `shared/reference/golden.json` (only the fields the baselines use).
+/// One case of `Tests/Golden/golden.json` (only the fields the baselines use).
 struct GoldenCase: Decodable {
   struct Tensor: Decodable {
     var shape: [Int]
@@ -22,15 +22,10 @@ private struct GoldenFile: Decodable {
   var cases: [GoldenCase]
 }
 
-/// Loads a golden case from `../shared/reference/golden.json` beside the package root (found by
-/// walking up from this file to the directory holding Package.swift); nil when the file is absent.
+/// Loads a golden case from this package's `Tests/Golden/golden.json` (see its README); nil when
+/// the file is absent.
 func loadGoldenCase(named name: String, file: StaticString = #filePath) throws -> GoldenCase? {
-  var directory = URL(fileURLWithPath: "\(file)").deletingLastPathComponent()
-  while directory.path != "/" {
-    if FileManager.default.fileExists(atPath: directory.appendingPathComponent("Package.swift").path) { break }
-    directory.deleteLastPathComponent()
-  }
-  let url = directory.deletingLastPathComponent().appendingPathComponent("shared/reference/golden.json")
+  let url = URL(fileURLWithPath: "\(file)").deletingLastPathComponent().deletingLastPathComponent().appendingPathComponent("Golden/golden.json")
   guard let data = FileManager.default.contents(atPath: url.path) else { return nil }
   let file = try JSONDecoder().decode(GoldenFile.self, from: data)
   return file.cases.first { $0.name == name }

@@ -9,7 +9,7 @@ final class DownloaderTests: XCTestCase {
   var served: String!
 
   override func setUpWithError() throws {
-    let labels = try sharedFile("mnist", "t10k-labels-idx1-ubyte.gz")
+    let labels = try realDataFile("mnist", "t10k-labels-idx1-ubyte.gz")
     served = makeTempDirectory(self)
     let bytes = [UInt8](FileManager.default.contents(atPath: labels)!)
     write(bytes, served + "/good.gz")
@@ -81,7 +81,7 @@ final class DownloaderTests: XCTestCase {
     // Serve only the small test labels; the others are "already present" in a data dir.
     let dataDir = makeTempDirectory(self)
     for file in ["train-images-idx3-ubyte.gz", "train-labels-idx1-ubyte.gz", "t10k-images-idx3-ubyte.gz"] {
-      try FileManager.default.createSymbolicLink(atPath: dataDir + "/" + file, withDestinationPath: try sharedFile("mnist", file))
+      try FileManager.default.createSymbolicLink(atPath: dataDir + "/" + file, withDestinationPath: try realDataFile("mnist", file))
     }
     info.downloads = info.downloads.map { remote in
       var r = remote
@@ -107,11 +107,11 @@ final class RegistryTests: XCTestCase {
     XCTAssertEqual(locator.find(file, of: info), cache + "/mnist/" + file)
     write([2], data + "/" + file)  // directly in the data dir: wins over the cache
     XCTAssertEqual(locator.find(file, of: info), data + "/" + file)
-    // The shared layout: ROOT/mnist/FILE.
-    let shared = DataLocator(dataDirectory: sharedDatasets, cacheDirectory: cache)
-    if FileManager.default.fileExists(atPath: sharedDatasets + "/mnist/" + file) {
-      XCTAssertEqual(shared.find(file, of: info), sharedDatasets + "/mnist/" + file)
-    }
+    // The layout ROOT/mnist/FILE.
+    try FileManager.default.removeItem(atPath: data + "/" + file)
+    try FileManager.default.createDirectory(atPath: data + "/mnist", withIntermediateDirectories: true)
+    write([3], data + "/mnist/" + file)
+    XCTAssertEqual(locator.find(file, of: info), data + "/mnist/" + file)
   }
 
   func testStandardLocatorReadsEnvironment() {
@@ -156,7 +156,7 @@ final class RegistryTests: XCTestCase {
   func testVerifierFlagsCorruptedCopyAndPassesOfficialLabels() throws {
     let dir = makeTempDirectory(self)
     for file in ["train-images-idx3-ubyte.gz", "train-labels-idx1-ubyte.gz", "t10k-images-idx3-ubyte.gz", "t10k-labels-idx1-ubyte.gz"] {
-      var bytes = [UInt8](FileManager.default.contents(atPath: try sharedFile("mnist", file))!)
+      var bytes = [UInt8](FileManager.default.contents(atPath: try realDataFile("mnist", file))!)
       if file == "t10k-labels-idx1-ubyte.gz" { bytes[200] ^= 1 }
       write(bytes, dir + "/" + file)
     }

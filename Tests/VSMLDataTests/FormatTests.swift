@@ -3,8 +3,8 @@ import XCTest
 
 final class IDXTests: XCTestCase {
   func testOfficialMNISTTestSplitDecodes() throws {
-    let images = try sharedFile("mnist", "t10k-images-idx3-ubyte.gz")
-    let labels = try sharedFile("mnist", "t10k-labels-idx1-ubyte.gz")
+    let images = try realDataFile("mnist", "t10k-images-idx3-ubyte.gz")
+    let labels = try realDataFile("mnist", "t10k-labels-idx1-ubyte.gz")
     let data = try IDXReader.readDataset(
       name: "mnist", split: .test, imagesPath: images, labelsPath: labels, classCount: 10,
       normalization: Normalization(mean: 0.1307, std: 0.3081), expectedSide: 28)
@@ -22,7 +22,7 @@ final class IDXTests: XCTestCase {
   }
 
   func testOfficialTrainLabelsStartWith50419() throws {
-    let labels = try IDXReader.readLabels(path: try sharedFile("mnist", "train-labels-idx1-ubyte.gz"))
+    let labels = try IDXReader.readLabels(path: try realDataFile("mnist", "train-labels-idx1-ubyte.gz"))
     XCTAssertEqual(labels.count, 60_000)
     XCTAssertEqual(Array(labels.prefix(5)), [5, 0, 4, 1, 9])
   }
@@ -41,7 +41,7 @@ final class IDXTests: XCTestCase {
 
   func testTruncatedGzipIsTypedError() throws {
     let dir = makeTempDirectory(self)
-    let source = try sharedFile("mnist", "t10k-labels-idx1-ubyte.gz")
+    let source = try realDataFile("mnist", "t10k-labels-idx1-ubyte.gz")
     let bytes = [UInt8](FileManager.default.contents(atPath: source)!)
     write(Array(bytes.prefix(bytes.count / 2)), dir + "/cut.gz")
     XCTAssertThrowsError(try IDXReader.readLabels(path: dir + "/cut.gz")) { error in
@@ -52,7 +52,7 @@ final class IDXTests: XCTestCase {
 
   func testCorruptedGzipIsTypedError() throws {
     let dir = makeTempDirectory(self)
-    var bytes = [UInt8](FileManager.default.contents(atPath: try sharedFile("mnist", "t10k-labels-idx1-ubyte.gz"))!)
+    var bytes = [UInt8](FileManager.default.contents(atPath: try realDataFile("mnist", "t10k-labels-idx1-ubyte.gz"))!)
     for i in stride(from: 100, to: 400, by: 7) { bytes[i] ^= 0x5a }
     write(bytes, dir + "/bad.gz")
     XCTAssertThrowsError(try IDXReader.readLabels(path: dir + "/bad.gz")) { error in

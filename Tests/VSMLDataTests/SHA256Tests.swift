@@ -47,7 +47,7 @@ final class SHA256Tests: XCTestCase {
   }
 
   func testOfficialLabelFileMatchesPublishedSum() throws {
-    let path = try sharedFile("mnist", "t10k-labels-idx1-ubyte.gz")
+    let path = try realDataFile("mnist", "t10k-labels-idx1-ubyte.gz")
     XCTAssertEqual(try SHA256.hexDigest(ofFile: path), "f7ae60f92e00ec6debd23a6088c31dbd2371eca3ffa0defaefb259924204aec6")
   }
 

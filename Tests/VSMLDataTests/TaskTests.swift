@@ -204,8 +204,8 @@ final class EpisodeSamplerTests: XCTestCase {
   }
 
   func testMNISTEpisodeFromSharedFiles() throws {
-    _ = try sharedFile("mnist", "t10k-images-idx3-ubyte.gz")
-    let shared = DataLocator(dataDirectory: sharedDatasets, cacheDirectory: "/nonexistent-vsml-cache")
+    _ = try realDataFile("mnist", "t10k-images-idx3-ubyte.gz")
+    let shared = realData
     let sampler = try EpisodeSampler(
       task: TaskSpec(dataset: "mnist", classSubset: [0, 1, 2], transforms: [.resize(side: 14)]), split: .test, length: 100, seed: 0,
       locator: shared)

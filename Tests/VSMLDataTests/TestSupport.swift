@@ -5,20 +5,14 @@ import XCTest
 import Glibc
 #endif
 
-/// `/work/shared/datasets` as seen from the package: `<package root>/../shared/datasets`.
-let sharedDatasets: String = {
-  var url = URL(fileURLWithPath: #filePath)
-  while url.path != "/" && !FileManager.default.fileExists(atPath: url.appendingPathComponent("Package.swift").path) {
-    url.deleteLastPathComponent()
-  }
-  return url.deletingLastPathComponent().appendingPathComponent("shared/datasets").path
-}()
+/// Where the tests find the official dataset files: the normal lookup (`VSML_DATA_DIR`, then the
+/// cache), as `vsml` itself does.
+let realData = DataLocator.standard()
 
-/// The shared copy of `dataset/file`, or an XCTSkip saying it is absent.
-func sharedFile(_ dataset: String, _ file: String) throws -> String {
-  let path = sharedDatasets + "/" + dataset + "/" + file
-  guard FileManager.default.fileExists(atPath: path) else {
-    throw XCTSkip("official file \(path) is absent; place the MNIST release there to run this test")
+/// The official copy of `dataset/file` by the normal lookup, or an XCTSkip saying why not.
+func realDataFile(_ dataset: String, _ file: String) throws -> String {
+  guard let path = try? realData.locate(file, of: DatasetRegistry.info(dataset)) else {
+    throw XCTSkip("\(dataset)/\(file) not found: set VSML_DATA_DIR to a folder holding it, or run `vsml data fetch \(dataset)`")
   }
   return path
 }

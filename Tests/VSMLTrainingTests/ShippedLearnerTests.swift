@@ -17,13 +17,10 @@ final class ShippedLearnerTests: XCTestCase {
 
   /// The shipped learners learn real data well above chance (10 %) within a few hundred examples.
   func testShippedLearnersLearnMNIST() throws {
-    var dir = URL(fileURLWithPath: #filePath)
-    while !FileManager.default.fileExists(atPath: dir.appendingPathComponent("Package.swift").path) { dir.deleteLastPathComponent() }
-    let data = dir.deletingLastPathComponent().appendingPathComponent("shared/datasets").path
-    guard FileManager.default.fileExists(atPath: data) else {
-      throw XCTSkip("MNIST not found at \(data) (the project's shared folder); skipping the learning check")
+    let locator = DataLocator.standard()
+    guard (try? DatasetRegistry.load("mnist", split: .test, locator: locator)) != nil else {
+      throw XCTSkip("MNIST not found: set VSML_DATA_DIR to a folder holding it, or run `vsml data fetch mnist`")
     }
-    let locator = DataLocator(dataDirectory: data, cacheDirectory: NSTemporaryDirectory() + "/vsml-test-no-cache")
     let evaluator = Evaluator(episodes: 2, steps: 300, seed: 3, threads: 2)
     for name in ["scratch", "backprop", "improved", "backprop-deep"] {
       let source = try LearnerSource.resolve(name)
