@@ -8,15 +8,15 @@
 ///     m̂ = m / (1 − β1^t),  v̂ = v / (1 − β2^t)
 ///     θ ← θ − lr·( m̂ / (√v̂ + ε) + λ·θ )
 ///
-/// `λ = weightDecay` (0 disables it). Spec §5 uses β1 0.9, β2 0.999 with learning rate 0.025 for ES.
+/// `λ = weightDecay` (0 disables it). METHOD.md §5 uses β1 0.9, β2 0.999 with learning rate 0.025 for ES.
 /// The moments `m`, `v` (each length D) and the step count are the `Codable` state, so a
 /// checkpointed optimiser continues bit-identically.
 public struct Adam: GradientOptimizer {
   /// The tunable constants of Adam.
   public struct Hyperparameters: Codable, Hashable, Sendable {
-    /// Decay of the first-moment average (spec §5: 0.9).
+    /// Decay of the first-moment average (METHOD.md §5: 0.9).
     public var beta1: Float
-    /// Decay of the second-moment average (spec §5: 0.999).
+    /// Decay of the second-moment average (METHOD.md §5: 0.999).
     public var beta2: Float
     /// Added to `√v̂` to avoid division by zero.
     public var epsilon: Float

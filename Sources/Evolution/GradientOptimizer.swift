@@ -36,7 +36,7 @@ public enum OptimizerChoice: Codable, Hashable, Sendable {
   case adam(Adam.Hyperparameters)
   case sgd(SGD.Hyperparameters)
 
-  /// Adam with the spec §5 defaults (β1 0.9, β2 0.999, ε 1e-8, no weight decay).
+  /// Adam with the METHOD.md §5 defaults (β1 0.9, β2 0.999, ε 1e-8, no weight decay).
   public static let defaultAdam = OptimizerChoice.adam(.init())
 
   public func validate() throws(OptimizerConfigurationError) {

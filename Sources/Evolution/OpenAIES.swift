@@ -3,7 +3,7 @@ import VSMLCore
 /// OpenAI evolution strategy: T. Salimans, J. Ho, X. Chen, S. Sidor, I. Sutskever (2017),
 /// "Evolution Strategies as a Scalable Alternative to Reinforcement Learning", arXiv:1703.03864.
 ///
-/// The meta-training optimiser of spec §5. With mean θ (length D), σ, and P antithetic pairs, the
+/// The meta-training optimiser of METHOD.md §5. With mean θ (length D), σ, and P antithetic pairs, the
 /// population at iteration t has N = 2P members
 ///
 ///     member 2k   = θ + σ·ε_k,   member 2k+1 = θ − σ·ε_k,   ε_k ~ N(0, I_D),
@@ -26,7 +26,7 @@ public struct OpenAIES: EvolutionStrategy {
   public struct Setup: Codable, Hashable, Sendable {
     /// Length D of the parameter vector.
     public var dimension: Int
-    /// Number P of antithetic pairs; the population has 2P members (spec §5: 1,024).
+    /// Number P of antithetic pairs; the population has 2P members (METHOD.md §5: 1,024).
     public var pairs: Int
     /// Seed of all noise; noise of pair k at iteration t comes from stream [t, k].
     public var seed: UInt64
@@ -40,7 +40,7 @@ public struct OpenAIES: EvolutionStrategy {
 
   /// What may be tuned (and changed between iterations).
   public struct Hyperparameters: Codable, Hashable, Sendable {
-    /// Spec §5 reference values.
+    /// METHOD.md §5 reference values.
     public static let defaultSigma: Float = 0.05
     public static let defaultLearningRate: Float = 0.025
 
@@ -77,10 +77,10 @@ public struct OpenAIES: EvolutionStrategy {
     /// Checks every field; the error names the first bad one.
     public func validate() throws(EvolutionConfigurationError) {
       guard sigma.isFinite, sigma > 0 else {
-        throw .invalid(field: "sigma", value: "\(sigma)", expected: "finite and > 0 (spec default 0.05)")
+        throw .invalid(field: "sigma", value: "\(sigma)", expected: "finite and > 0 (published default 0.05, docs/METHOD.md §5)")
       }
       guard learningRate.isFinite, learningRate >= 0 else {
-        throw .invalid(field: "learningRate", value: "\(learningRate)", expected: "finite and >= 0 (spec default 0.025)")
+        throw .invalid(field: "learningRate", value: "\(learningRate)", expected: "finite and >= 0 (published default 0.025, docs/METHOD.md §5)")
       }
       try sigmaSchedule.validate(field: "sigmaSchedule")
       if case let .linearDecay(final, _) = sigmaSchedule, final <= 0 {

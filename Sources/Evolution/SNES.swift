@@ -12,7 +12,7 @@ import VSMLCore
 ///
 ///     μ ← μ + η_μ · σ ⊙ Σ u_i z_i,      σ ← σ ⊙ exp(η_σ/2 · Σ u_i (z_i² − 1)).
 ///
-/// Registered alongside `OpenAIES` in the conformance tests; not used by the spec's meta-training.
+/// Registered alongside `OpenAIES` in the conformance tests; not used by the published meta-training (METHOD.md §5).
 public struct SNES: EvolutionStrategy {
   public struct Setup: Codable, Hashable, Sendable {
     public var dimension: Int

@@ -1,6 +1,6 @@
 import VSMLCore
 
-/// A plain, scalar, float64 implementation of the VSML network of spec §2-4, written for clarity
+/// A plain, scalar, float64 implementation of the VSML network of METHOD.md §2-4, written for clarity
 /// rather than speed. Tests hold the fast path to it; it is never used for training.
 public struct ReferenceVSML: Sendable {
   public let configuration: VSMLConfiguration

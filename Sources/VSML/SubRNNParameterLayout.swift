@@ -1,4 +1,4 @@
-/// Where each tensor of one sub-RNN lives inside the flat meta-parameter vector (spec §2).
+/// Where each tensor of one sub-RNN lives inside the flat meta-parameter vector (METHOD.md §2).
 ///
 /// Order within a block: gate matrix `W` ((2M + S) x 4S, rows `[fwd_in, bwd_in, h]`, columns
 /// gates i, g, f, o), gate bias `b` (4S), forward head `Wf` (S x M), `bf` (M), backward head `Wb`

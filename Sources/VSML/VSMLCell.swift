@@ -1,4 +1,4 @@
-/// Constants of the sub-RNN step (spec §2), named where the reference uses bare numbers.
+/// Constants of the sub-RNN step (METHOD.md §2), named where the reference uses bare numbers.
 public enum VSMLCell {
   /// Added to the input gate's pre-activation: a fresh cell barely writes (σ(-5) ≈ 0.007).
   public static let inputGateOffset = -5.0

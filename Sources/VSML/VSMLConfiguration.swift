@@ -1,4 +1,4 @@
-/// Settings of the shared sub-RNN (spec §2). Published defaults: S = 16, M = 8, no LayerNorm.
+/// Settings of the shared sub-RNN (METHOD.md §2). Published defaults: S = 16, M = 8, no LayerNorm.
 public struct SubRNNConfiguration: Codable, Hashable, Sendable {
   /// Size of the LSTM state `h` and `c` of every connection (S).
   public var stateSize: Int
@@ -6,7 +6,7 @@ public struct SubRNNConfiguration: Codable, Hashable, Sendable {
   public var messageSize: Int
   /// LayerNorm on each outgoing message before it is averaged (adds 4M parameters).
   public var layerNorm: Bool
-  /// Fraction of `c` drawn at random in the initial state (the rest is zero), spec §4.
+  /// Fraction of `c` drawn at random in the initial state (the rest is zero), METHOD.md §4.
   public var initialRandomProportion: Double
 
   public init(stateSize: Int = 16, messageSize: Int = 8, layerNorm: Bool = false, initialRandomProportion: Double = 0.5) {
@@ -20,14 +20,14 @@ public struct SubRNNConfiguration: Codable, Hashable, Sendable {
   public var randomStateLanes: Int { Int(Double(stateSize) * initialRandomProportion) }
 }
 
-/// A VSML network: a stack of dense VSML layers sharing sub-RNN parameters (spec §3-4).
+/// A VSML network: a stack of dense VSML layers sharing sub-RNN parameters (METHOD.md §3-4).
 ///
 /// `layerSizes` lists the input size, the hidden sizes and the output size: `[784, 10]` is one
 /// 784 x 10 layer, `[784, 32, 10]` two layers.
 public struct VSMLConfiguration: Codable, Hashable, Sendable {
   public var layerSizes: [Int]
   public var subRNN: SubRNNConfiguration
-  /// Ticks per example and layer, incoming messages held fixed (spec §3).
+  /// Ticks per example and layer, incoming messages held fixed (METHOD.md §3).
   public var microTicks: Int
   /// Soft clip of the prediction: `bound * tanh(y / bound)`; 0 disables it.
   public var tanhBound: Float

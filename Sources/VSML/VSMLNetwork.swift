@@ -1,7 +1,7 @@
 import VSMLCore
 
 /// A VSML network of dense layers whose every connection is a sub-RNN sharing one small
-/// parameter set (spec §2-4): the project's learned learning algorithm.
+/// parameter set (METHOD.md §2-4): the project's learned learning algorithm.
 ///
 /// The meta-parameters are one flat Float vector laid out by `layout` (2,384 floats by default).
 /// `run` learns an episode online, in forward mode only: for each example it predicts, then
@@ -42,7 +42,7 @@ public struct VSMLNetwork: OnlineLearner {
     }
   }
 
-  /// The reference initialiser (spec §2): truncated normal (±2 std) weights with std
+  /// The reference initialiser (METHOD.md §2): truncated normal (±2 std) weights with std
   /// 1/sqrt(fan_in), zero biases; LayerNorm scales 1 and offsets 0.
   public func initialParameters(using generator: inout SeededGenerator) -> [Float] {
     initialParameters(using: &generator, gateBias: nil)
@@ -70,7 +70,7 @@ public struct VSMLNetwork: OnlineLearner {
     return p
   }
 
-  /// The per-episode initial cell states (spec §4), one `A x B x S` array per layer: the first
+  /// The per-episode initial cell states (METHOD.md §4), one `A x B x S` array per layer: the first
   /// `randomStateLanes` lanes of `c` truncated normal with std 1/sqrt(A), the rest zero.
   /// Drawn from `SeededGenerator(seed: stateSeed, stream: layer)` in (a, b, lane) order.
   public func initialCells(stateSeed: UInt64) -> [[Float]] {

@@ -131,7 +131,7 @@ final class VSMLWorkspace {
   }
 
   /// One pass over the layers (forward order, or reverse for the backward sweep), routing
-  /// messages as the reference does (spec §4). A forward pass leaves the prediction in `logits`.
+  /// messages as the reference does (METHOD.md §4). A forward pass leaves the prediction in `logits`.
   func tick(input: UnsafePointer<Float>, parameters: UnsafePointer<Float>, layout: VSMLParameterLayout, reverse: Bool) {
     let m = messageSize
     let layers = sizes.count - 1
@@ -180,7 +180,7 @@ final class VSMLWorkspace {
     }
   }
 
-  /// Row terms (bias, gate offsets, fwd · W_fwd) and column terms (bwd · W_bwd) of spec §3, in
+  /// Row terms (bias, gate offsets, fwd · W_fwd) and column terms (bwd · W_bwd) of METHOD.md §3, in
   /// the exp2 domain of the scaled gate matrix `gates`.
   private func prepareTerms(layer l: Int, gates w: UnsafePointer<Float>) {
     let m = messageSize
@@ -190,7 +190,7 @@ final class VSMLWorkspace {
   }
 
   /// Outgoing messages without LayerNorm: the heads are affine, so the mean of the messages is
-  /// the head applied to the mean of h' (spec §3).
+  /// the head applied to the mean of h' (METHOD.md §3).
   private func meanMessages(inputs A: Int, outputs B: Int, block: SubRNNParameterLayout, parameters p: UnsafePointer<Float>) {
     let m = messageSize
     func head(_ sums: UnsafePointer<Float>, count: Int, scale: Float, weights: UnsafePointer<Float>, bias: UnsafePointer<Float>, into out: UnsafeMutablePointer<Float>) {

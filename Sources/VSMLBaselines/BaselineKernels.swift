@@ -31,7 +31,7 @@ func scalarTanh(_ x: Float) -> Float { FastMath.tanh(SIMD16(repeating: x))[0] }
 @inline(__always)
 func scalarSigmoid(_ x: Float) -> Float { FastMath.sigmoid(SIMD16(repeating: x))[0] }
 
-/// Bound of the soft clip applied to every prediction (spec §4: `ŷ = 100 · tanh(z / 100)`).
+/// Bound of the soft clip applied to every prediction (METHOD.md §4: `ŷ = 100 · tanh(z / 100)`).
 public let baselineLogitBound: Float = 100
 
 /// `bound · tanh(z / bound)`: keeps logits finite without changing small ones.

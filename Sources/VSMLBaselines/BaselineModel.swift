@@ -1,6 +1,6 @@
 import VSMLCore
 
-/// The baselines of spec §8 by name, with their default configurations: what a command line
+/// The baselines of METHOD.md §8 by name, with their default configurations: what a command line
 /// (`vsml bench --model meta-rnn`) or a run configuration selects.
 public enum BaselineModel: String, Codable, CaseIterable, Sendable {
   /// `MetaRNN`, LSTM 128.
@@ -28,7 +28,7 @@ public enum BaselineModel: String, Codable, CaseIterable, Sendable {
     }
   }
 
-  /// The learner with its default configuration at the given sizes (spec §6: baselines use fixed
+  /// The learner with its default configuration at the given sizes (METHOD.md §6: baselines use fixed
   /// sizes, e.g. 784 inputs and 62 classes, with smaller episodes padded).
   public func makeLearner(inputSize: Int, classCount: Int) throws(BaselineConfigurationError) -> any OnlineLearner {
     switch self {

@@ -1,7 +1,8 @@
 import VSMLCore
 
 /// A named block of a learner's flat meta-parameter vector: the explicit map from a checkpoint key
-/// to floats (STYLE rule 8), and the way tests build a vector from reference parameters.
+/// to floats (a checkpoint never relies on bare positions), and the way tests build a vector from
+/// reference parameters.
 public struct BaselineParameterSlice: Codable, Hashable, Sendable {
   /// Stable key, e.g. `"lstm/linear/w"`.
   public var name: String
@@ -59,7 +60,7 @@ func requirePositive(_ value: Float, field: String) throws(BaselineConfiguration
   }
 }
 
-/// Checks the episode against a learner's fixed sizes (spec §6: inputs are zero-padded and the
+/// Checks the episode against a learner's fixed sizes (METHOD.md §6: inputs are zero-padded and the
 /// output widened, so smaller episodes are allowed).
 @inline(__always)
 func checkEpisodeFits(_ episode: Episode, inputSize: Int, classCount: Int) {

@@ -1,6 +1,6 @@
 import VSMLCore
 
-/// Scores the predictions of an episode (spec §4): for each step the learner hands over its
+/// Scores the predictions of an episode (METHOD.md §4): for each step the learner hands over its
 /// clipped logits; the recorder computes the cross-entropy against the label, writes the error
 /// `softmax(ŷ) − onehot(y)` the learner reads at the next step, and keeps losses, hits and
 /// (optionally) logits. Preallocated: no allocation per step.

@@ -1,4 +1,4 @@
-// Fast-weight memory baseline (spec §8): an LSTM controller with a tensor-product fast-weight
+// Fast-weight memory baseline (METHOD.md §8): an LSTM controller with a tensor-product fast-weight
 // memory, after I. Schlag, T. Munkhdalai, J. Schmidhuber, "Learning Associative Inference Using
 // Fast Weight Memory", ICLR 2021 (and T. Munkhdalai et al., "Metalearned Neural Memory",
 // NeurIPS 2019).
@@ -28,16 +28,16 @@ public struct FastWeightMemory: OnlineLearner, Sendable {
   public struct Configuration: Codable, Hashable, Sendable {
     public var inputSize: Int
     public var classCount: Int
-    /// LSTM units H (spec §8: 32).
+    /// LSTM units H (METHOD.md §8: 32).
     public var hiddenSize: Int
-    /// Size K of each key factor; the memory has K² columns (spec §8: 16 → 256).
+    /// Size K of each key factor; the memory has K² columns (METHOD.md §8: 16 → 256).
     public var keyFactorSize: Int
-    /// Memory rows V (spec §8: 16).
+    /// Memory rows V (METHOD.md §8: 16).
     public var valueSize: Int
     /// Controller steps per example, input held fixed (as the Meta RNN: 2).
     public var microTicks: Int
     public var forgetBias: Float
-    /// Soft-clip bound of the predictions (spec §4: 100).
+    /// Soft-clip bound of the predictions (METHOD.md §4: 100).
     public var logitBound: Float
 
     public init(

@@ -1,4 +1,4 @@
-// Fast weight programmer baseline (spec §8): J. Schmidhuber, "Learning to Control Fast-Weight
+// Fast weight programmer baseline (METHOD.md §8): J. Schmidhuber, "Learning to Control Fast-Weight
 // Memories: An Alternative to Dynamic Recurrent Networks", Neural Computation 1992; with the delta
 // rule and normalised keys of I. Schlag, K. Irie, J. Schmidhuber, "Linear Transformers Are
 // Secretly Fast Weight Programmers", ICML 2021.
@@ -16,7 +16,7 @@ import VSMLCore
 /// read:           ŷ_t = 100 · tanh((F q_t + d) / 100)
 /// ```
 /// The write pairs the key of the previous example with the value computed now: the label and
-/// error of example `t−1` only arrive with example `t` (spec §4), and `v_t` is the slow net's
+/// error of example `t−1` only arrive with example `t` (METHOD.md §4), and `v_t` is the slow net's
 /// reading of them. With `k = q ∝ x` and `v = −e` the additive rule is online SGD of a linear
 /// classifier, so gradient descent is inside the searched family. Normalised keys and `β ∈ (0, 1)`
 /// keep the delta rule stable.
@@ -38,7 +38,7 @@ public struct FastWeightProgrammer: OnlineLearner, Sendable {
     /// Key and query size D.
     public var keySize: Int
     public var updateRule: UpdateRule
-    /// Soft-clip bound of the predictions (spec §4: 100).
+    /// Soft-clip bound of the predictions (METHOD.md §4: 100).
     public var logitBound: Float
 
     public init(

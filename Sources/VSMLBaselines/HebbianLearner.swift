@@ -1,4 +1,4 @@
-// Hebbian baseline (spec §8): a single linear layer whose fast weights follow Oja's rule
+// Hebbian baseline (METHOD.md §8): a single linear layer whose fast weights follow Oja's rule
 // (E. Oja, "Simplified neuron model as a principal component analyzer", J. Math. Biology 1982) or
 // plain Hebbian learning (D. O. Hebb, "The Organization of Behavior", 1949), with the rate and the
 // teaching signal meta-learned.
@@ -7,7 +7,7 @@ import VSMLCore
 
 /// A linear classifier whose weights are changed by a local, meta-parameterised Hebbian rule.
 ///
-/// Fast state: weights `W` (C x I, one row per class) and bias `b` (C). Per example `t` (spec §4):
+/// Fast state: weights `W` (C x I, one row per class) and bias `b` (C). Per example `t` (METHOD.md §4):
 /// ```
 /// z_t = W x_t                                         (pre-synaptic x_t, I; post-synaptic z_t, C)
 /// ŷ_t = 100 · tanh((g · z_t + b) / 100)
@@ -39,7 +39,7 @@ public struct HebbianLearner: OnlineLearner, Sendable {
     public var inputSize: Int
     public var classCount: Int
     public var rule: Rule
-    /// Soft-clip bound of the predictions (spec §4: 100).
+    /// Soft-clip bound of the predictions (METHOD.md §4: 100).
     public var logitBound: Float
 
     public init(inputSize: Int = 784, classCount: Int = 10, rule: Rule = .oja, logitBound: Float = baselineLogitBound) {

@@ -1,4 +1,4 @@
-// Meta RNN baseline (spec §8): S. Hochreiter, A. S. Younger, P. R. Conwell, "Learning to Learn
+// Meta RNN baseline (METHOD.md §8): S. Hochreiter, A. S. Younger, P. R. Conwell, "Learning to Learn
 // Using Gradient Descent", ICANN 2001. A black-box LSTM reads each example together with the error
 // and label of the previous example; its weights are the meta-parameters and its state is the
 // only thing that changes inside an episode. Matches the reference's `meta_rnn` model
@@ -8,7 +8,7 @@ import VSMLCore
 
 /// A Meta RNN learner: an LSTM with a linear read-out, run online over an episode.
 ///
-/// Per example `t` (spec §4), with `u_t = [x_t, e_{t−1}, onehot(y_{t−1})]` (zeros at `t = 0`):
+/// Per example `t` (METHOD.md §4), with `u_t = [x_t, e_{t−1}, onehot(y_{t−1})]` (zeros at `t = 0`):
 /// ```
 /// repeat microTicks times (u_t held fixed):
 ///   z = [u_t, h] · W + b                      W: (I + 2C + H) x 4H, gates i, g, f, o
@@ -33,13 +33,13 @@ public struct MetaRNN: OnlineLearner, Sendable {
   public struct Configuration: Codable, Hashable, Sendable {
     public var inputSize: Int
     public var classCount: Int
-    /// LSTM units `H` (spec §8: 128).
+    /// LSTM units `H` (METHOD.md §8: 128).
     public var hiddenSize: Int
-    /// LSTM steps per example, input held fixed (spec §8: 2).
+    /// LSTM steps per example, input held fixed (METHOD.md §8: 2).
     public var microTicks: Int
     /// Added to the forget-gate pre-activation (Haiku's LSTM: +1).
     public var forgetBias: Float
-    /// Soft-clip bound of the predictions (spec §4: 100).
+    /// Soft-clip bound of the predictions (METHOD.md §4: 100).
     public var logitBound: Float
 
     public init(

@@ -1,4 +1,4 @@
-// Human-engineered baseline (spec §8): a multilayer perceptron trained online, batch 1, by
+// Human-engineered baseline (METHOD.md §8): a multilayer perceptron trained online, batch 1, by
 // backpropagation with SGD (Robbins & Monro 1951; lr 0.01) or Adam (Kingma & Ba, "Adam: A Method
 // for Stochastic Optimization", ICLR 2015; lr 0.001). Nothing is meta-learned: it is the
 // hand-written learning algorithm VSML is compared against.
@@ -7,7 +7,7 @@ import VSMLCore
 
 /// An MLP with zero or one hidden tanh layer, trained online inside each episode.
 ///
-/// Per example (spec §4): predict `ŷ = 100 · tanh(z / 100)` with
+/// Per example (METHOD.md §4): predict `ŷ = 100 · tanh(z / 100)` with
 /// `z = tanh(x · W1 + b1) · W2 + b2` (hidden layer of `hiddenSize` units) or `z = x · W + b`
 /// (`hiddenSize == 0`), score it, then take one optimiser step on that example's cross-entropy
 /// gradient (backpropagated through the soft clip). Because the update uses only the example just
@@ -25,7 +25,7 @@ public struct OnlineMLP: OnlineLearner, Sendable {
     case sgd
     case adam
 
-    /// Spec §8: SGD 0.01, Adam 0.001.
+    /// METHOD.md §8: SGD 0.01, Adam 0.001.
     public var defaultLearningRate: Float {
       switch self {
       case .sgd: 0.01
@@ -37,12 +37,12 @@ public struct OnlineMLP: OnlineLearner, Sendable {
   public struct Configuration: Codable, Hashable, Sendable {
     public var inputSize: Int
     public var classCount: Int
-    /// Hidden tanh units; 0 for a linear classifier (spec §8: 0 or 160).
+    /// Hidden tanh units; 0 for a linear classifier (METHOD.md §8: 0 or 160).
     public var hiddenSize: Int
     public var optimizer: Optimizer
     /// nil: the optimiser's default (`Optimizer.defaultLearningRate`).
     public var learningRate: Float?
-    /// Soft-clip bound of the predictions (spec §4: 100).
+    /// Soft-clip bound of the predictions (METHOD.md §4: 100).
     public var logitBound: Float
 
     public init(

@@ -39,7 +39,7 @@ public struct EpisodeResult: Sendable {
     self.correct = correct
   }
 
-  /// Mean online cross-entropy (the meta-training fitness of spec §5). NaN stays NaN.
+  /// Mean online cross-entropy (the meta-training fitness of METHOD.md §5). NaN stays NaN.
   public var meanLoss: Float {
     guard !losses.isEmpty else { return .nan }
     var sum = 0.0

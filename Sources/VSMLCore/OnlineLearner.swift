@@ -1,8 +1,8 @@
 /// A learner that learns online within an episode and whose learning behaviour is set by a flat
-/// vector of meta-parameters: VSML itself and every baseline (spec §8) adopt it, so that one
+/// vector of meta-parameters: VSML itself and every baseline (METHOD.md §8) adopt it, so that one
 /// meta-trainer, one evaluator and one benchmark serve them all.
 ///
-/// Protocol of an episode (spec §4): for each example, the learner first predicts `classCount`
+/// Protocol of an episode (METHOD.md §4): for each example, the learner first predicts `classCount`
 /// logits, then receives the error `softmax(prediction) - onehot(label)` (and, where it feeds
 /// labels, the label) of that example before it sees the next one.
 public protocol OnlineLearner: Sendable {

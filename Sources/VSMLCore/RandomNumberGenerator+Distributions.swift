@@ -27,7 +27,7 @@ extension RandomNumberGenerator {
   }
 
   /// A normal draw with standard deviation `std`, truncated to ±2 std by rejection
-  /// (the initialiser of spec §2 and the initial cell state of spec §4).
+  /// (the initialiser of METHOD.md §2 and the initial cell state of METHOD.md §4).
   @inlinable
   public mutating func nextTruncatedNormal(std: Float) -> Float {
     while true {

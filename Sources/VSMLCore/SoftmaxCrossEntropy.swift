@@ -1,5 +1,5 @@
 /// Softmax cross-entropy of `logits` against `label`, writing `softmax(logits) - onehot(label)`
-/// (the gradient with respect to the logits: the error VSML feeds back, spec §4) into `error`.
+/// (the gradient with respect to the logits: the error VSML feeds back, METHOD.md §4) into `error`.
 ///
 /// Computed in Float with the maximum subtracted first, as the reference does.
 /// - Returns: the loss, `logsumexp(logits) - logits[label]`.

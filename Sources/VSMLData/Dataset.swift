@@ -26,7 +26,7 @@ public struct ExampleShape: Codable, Hashable, Sendable, CustomStringConvertible
   public var description: String { "\(channels)x\(height)x\(width)" }
 }
 
-/// Scalar standardisation `(x - mean) / std` applied after scaling to [0, 1] (spec §6).
+/// Scalar standardisation `(x - mean) / std` applied after scaling to [0, 1] (METHOD.md §6).
 public struct Normalization: Codable, Hashable, Sendable {
   public var mean: Float
   public var std: Float
@@ -35,7 +35,7 @@ public struct Normalization: Codable, Hashable, Sendable {
     self.mean = mean
     self.std = std
   }
-  /// The identity, used for synthetic sets (spec §6: 0 / 1) and already-standardised CSV data.
+  /// The identity, used for synthetic sets (METHOD.md §6: 0 / 1) and already-standardised CSV data.
   public static let identity = Normalization(mean: 0, std: 1)
 }
 

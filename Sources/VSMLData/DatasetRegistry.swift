@@ -63,7 +63,7 @@ public struct DatasetInfo: Sendable, Hashable {
   /// Image shape (`C x H x W`).
   public var shape: ExampleShape
   public var classCount: Int
-  /// Published scalar mean/std after scaling to [0, 1] (spec §6).
+  /// Published scalar mean/std after scaling to [0, 1] (METHOD.md §6).
   public var normalization: Normalization
   /// Other folder names under a data root that may hold the files (besides `name`).
   public var folderAliases: [String]
@@ -77,7 +77,7 @@ public struct DatasetInfo: Sendable, Hashable {
   public var isSynthetic: Bool { format == .synthetic }
 }
 
-/// The named datasets (spec §6) and how to load any dataset name, including `csv:PATH`.
+/// The named datasets (METHOD.md §6) and how to load any dataset name, including `csv:PATH`.
 public enum DatasetRegistry {
   /// Prefix of user CSV dataset names.
   public static let csvPrefix = "csv:"

@@ -103,7 +103,7 @@ public struct PreparedTask: Sendable {
   }
 }
 
-/// Draws online-learning episodes (spec §5, §7): `length` examples, batch 1, from one split of a
+/// Draws online-learning episodes (METHOD.md §5, §7): `length` examples, batch 1, from one split of a
 /// task or a weighted mixture of tasks.
 ///
 /// Episode `e` depends only on `(seed, e)`: its generator is `SeededGenerator(seed: seed,

@@ -1,6 +1,6 @@
 import VSMLCore
 
-/// The synthetic meta-test tasks of spec §6, generated from a seed. Both are Float datasets of
+/// The synthetic meta-test tasks of METHOD.md §6, generated from a seed. Both are Float datasets of
 /// 28x28 single-channel images, already standardised (normalization 0 / 1).
 public enum SyntheticTasks {
   /// Image side of both tasks.

@@ -1,5 +1,5 @@
 /// A typed, `Codable` description of one meta-learning task: which dataset, which classes, which
-/// transforms (spec §6). Configs embed it; everything random in it is fixed by explicit seeds.
+/// transforms (METHOD.md §6). Configs embed it; everything random in it is fixed by explicit seeds.
 ///
 /// JSON example (fields other than `dataset` may be omitted):
 /// ```json
@@ -92,7 +92,7 @@ public struct TaskSpec: Codable, Hashable, Sendable {
 }
 
 /// A weighted mixture of tasks: each episode draws one component with probability
-/// proportional to its weight (spec §6, "mixtures of datasets"). All components must give the
+/// proportional to its weight (METHOD.md §6, "mixtures of datasets"). All components must give the
 /// same input size and class count (use `resize`/`padFeatures`/`padClasses` to align them).
 public struct TaskMixture: Codable, Hashable, Sendable {
   public struct Component: Codable, Hashable, Sendable {

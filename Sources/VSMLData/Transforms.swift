@@ -1,6 +1,6 @@
 import VSMLCore
 
-/// One preprocessing or augmentation step of a task (spec §6), applied per example while an
+/// One preprocessing or augmentation step of a task (METHOD.md §6), applied per example while an
 /// episode is built (the dataset itself is never copied or changed).
 ///
 /// Steps run in the order listed in `TaskSpec.transforms`, after scaling to [0, 1] and

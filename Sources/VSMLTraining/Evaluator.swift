@@ -1,7 +1,7 @@
 import VSMLCore
 import VSMLData
 
-/// The meta-test of spec §7: a learner learns `episodes` fresh episodes of `steps` examples from
+/// The meta-test of METHOD.md §7: a learner learns `episodes` fresh episodes of `steps` examples from
 /// one split (test by default); its online accuracy is reported per step, as a mean, and at the end.
 ///
 /// The episodes are split over the ranks of `communicator` and, within a rank, over threads; every

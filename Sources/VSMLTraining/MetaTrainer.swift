@@ -4,7 +4,7 @@ import VSML
 import VSMLCore
 import VSMLData
 
-/// Meta-trains a learner's meta-parameters with OpenAI-ES (spec §5): the fitness of a parameter
+/// Meta-trains a learner's meta-parameters with OpenAI-ES (METHOD.md §5): the fitness of a parameter
 /// vector is its mean online cross-entropy over an episode; both members of an antithetic pair
 /// see the same episode and initial state, each pair its own. Everything random derives from
 /// (seed, iteration, pair), so a run resumed from a checkpoint continues bit-identically.

@@ -4,7 +4,7 @@ import VSMLBaselines
 import VSMLCore
 import VSMLData
 
-/// Which learner is meta-trained: VSML or one of the meta-learned baselines (spec §8).
+/// Which learner is meta-trained: VSML or one of the meta-learned baselines (METHOD.md §8).
 public enum ModelKind: String, Codable, Hashable, Sendable, CaseIterable {
   case vsml
   case metaRNN = "meta-rnn"

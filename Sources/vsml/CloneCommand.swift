@@ -48,7 +48,7 @@ struct CloneCommand: ParsableCommand {
   @Option(help: "Adam steps of gradient cloning (0 keeps the starting point).")
   var iterations: Int = 300
 
-  @Option(help: "Starting point: scaffold (hand-wired) or random (spec §2 initialiser).")
+  @Option(help: "Starting point: scaffold (hand-wired) or random (the initialiser of docs/METHOD.md §2).")
   var initialization: BackpropCloning.Initialization = .scaffold
 
   @Option(help: "Start from these parameters (a file written by vsml clone) instead of --initialization.")
@@ -98,7 +98,7 @@ struct CloneCommand: ParsableCommand {
     try requireOption(every, in: OptionLimits.interval, "every")
   }
 
-  /// Adam's rate when not given: the spec's 1e-3 from random parameters; 1e-5 when refining a
+  /// Adam's rate when not given: the published 1e-3 (METHOD.md §5) from random parameters; 1e-5 when refining a
   /// scaffold or earlier clone, whose saturated gates larger steps break.
   static func defaultLearningRate(initialization: BackpropCloning.Initialization, from: String?) -> Double {
     from == nil && initialization == .random ? 1e-3 : 1e-5

@@ -7,7 +7,7 @@ import VSMLTraining
 struct EvaluateCommand: RankAwareCommand {
   static let configuration = CommandConfiguration(
     commandName: "evaluate",
-    abstract: "Meta-test a learner: online accuracy on fresh episodes from the test split (spec section 7).",
+    abstract: "Meta-test a learner: online accuracy on fresh episodes from the test split (docs/METHOD.md §7).",
     discussion: """
       --checkpoint takes a run directory (its best.safetensors, else checkpoint.safetensors), a \
       .safetensors file, a shipped learner (\(ShippedLearners.names.joined(separator: ", ")), or builtin), \

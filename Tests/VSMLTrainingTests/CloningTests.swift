@@ -31,7 +31,7 @@ import VSMLCore
   }
 
   @Test func cloningLossDecreasesOnATinyCase() throws {
-    // Random initialisation (spec §2), one fixed batch of 4 sequences of 8 steps, 300 Adam steps.
+    // Random initialisation (METHOD.md §2), one fixed batch of 4 sequences of 8 steps, 300 Adam steps.
     var configuration = BackpropCloning.Configuration()
     configuration.initialization = .random
     let cloning = BackpropCloning(configuration)

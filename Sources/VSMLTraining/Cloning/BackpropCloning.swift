@@ -12,7 +12,7 @@ public struct BackpropCloning: Sendable {
   public enum Initialization: String, Codable, Sendable, CaseIterable {
     /// The hand-wired `BackpropScaffold`.
     case scaffold
-    /// The reference initialiser (spec §2), as meta-training starts.
+    /// The reference initialiser (METHOD.md §2), as meta-training starts.
     case random
   }
 
@@ -20,9 +20,9 @@ public struct BackpropCloning: Sendable {
     public var iterations: Int = 300
     public var batchSize: Int = 16
     public var sequenceLength: Int = 24
-    /// Adam learning rate (spec §5, gradient-based alternative: 1e-3).
+    /// Adam learning rate (METHOD.md §5, gradient-based alternative: 1e-3).
     public var learningRate: Double = 1e-3
-    /// Gradient-norm clip (spec §5: 25).
+    /// Gradient-norm clip (METHOD.md §5: 25).
     public var gradientClip: Double = 25
     public var seed: UInt64 = 0
     public var initialization: Initialization = .scaffold

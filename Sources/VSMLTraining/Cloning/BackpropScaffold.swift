@@ -1,9 +1,9 @@
 import VSML
 
-/// A hand-wired starting point for backprop cloning: sub-RNN parameters (one block, spec §2) that
+/// A hand-wired starting point for backprop cloning: sub-RNN parameters (one block, METHOD.md §2) that
 /// already implement `BackpropTeacher` approximately, which gradient cloning then refines.
 ///
-/// Lanes of the state (S = 16; lanes 0..7 of `c` start random, spec §4):
+/// Lanes of the state (S = 16; lanes 0..7 of `c` start random, METHOD.md §4):
 /// - `weight` (0): `c` is the weight v. Forget gate saturated open; its input gate opens only on the
 ///   second micro-tick; its candidate is `tanh(u·(h_9 − h_10))`, the product `x_{t−1}·e_t` below.
 /// - `phase` (8): a toggle, `c ← tanh(−10·h_8 + 2)`: h_8 ≈ +0.76 after tick 1, −0.76 after tick 2,

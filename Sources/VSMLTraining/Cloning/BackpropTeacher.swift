@@ -1,7 +1,7 @@
 import VSMLCore
 
 /// The teacher of backprop cloning, stage (a): one weight of a network trained by online gradient
-/// descent, on the VSML timing (spec §4: the error of example t arrives with example t+1).
+/// descent, on the VSML timing (METHOD.md §4: the error of example t arrives with example t+1).
 ///
 /// Step t (0-based) receives input `x_t` and error `e_t` (the error of example t−1; `e_0 = 0`).
 /// With `v_0` the initial weight and `x_{−1} = 0`:
@@ -13,10 +13,10 @@ import VSMLCore
 /// so `v_t` is the weight at the start of step t: it holds the updates of examples 0..t−2. The
 /// prediction of example t therefore lags plain online SGD by one update (the update of example
 /// t−1 lands during step t, after the forward message has been formed); see docs/CLONING.md.
-/// `κ_f` absorbs the mean over the A inputs of a VSML layer (spec §3): with `κ_f = A` the layer's
+/// `κ_f` absorbs the mean over the A inputs of a VSML layer (METHOD.md §3): with `κ_f = A` the layer's
 /// prediction is exactly `Σ_a v_ab x_a`; `κ_b = B` likewise for the backward mean.
 public struct BackpropTeacher: Codable, Hashable, Sendable {
-  /// η: the online SGD learning rate (spec §8: 0.01).
+  /// η: the online SGD learning rate (METHOD.md §8: 0.01).
   public var learningRate: Double
   /// κ_f: gain of the forward message (the layer's input size A to undo the mean).
   public var forwardGain: Double

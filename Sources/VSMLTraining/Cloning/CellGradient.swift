@@ -1,12 +1,12 @@
 import VSML
 import VSMLCore
 
-/// One connection's sub-RNN (spec §2) run over a sequence in float64, with a hand-derived
+/// One connection's sub-RNN (METHOD.md §2) run over a sequence in float64, with a hand-derived
 /// reverse pass (backpropagation through time) for supervised cloning losses.
 ///
 /// A sequence has T steps. Step t feeds the forward message `[x_t, 0, ...]` (slot
 /// `VSMLConfiguration.valueSlot`) and the backward message `[e_t, 0, ...]` (the error that
-/// arrives with step t), held fixed for `microTicks` ticks (spec §3-4). After the last tick of a
+/// arrives with step t), held fixed for `microTicks` ticks (METHOD.md §3-4). After the last tick of a
 /// step three readouts are taken:
 /// - `forward`: slot `forwardSlot` of the outgoing forward message `h'·Wf + bf`;
 /// - `backward`: slot `backwardSlot` of the outgoing backward message `h'·Wb + bb`;

@@ -2,9 +2,9 @@ import VSMLCore
 
 /// Random supervised sequences for backprop cloning, stage (a): inputs that look like standardised
 /// image pixels, errors that look like softmax errors, and initial weights on the scale of the
-/// per-episode initial state (spec §4), labelled by a `BackpropTeacher`.
+/// per-episode initial state (METHOD.md §4), labelled by a `BackpropTeacher`.
 public struct CloningSequenceSampler: Sendable {
-  /// Standardised value of a black pixel for MNIST statistics (spec §6): (0 − 0.1307) / 0.3081.
+  /// Standardised value of a black pixel for MNIST statistics (METHOD.md §6): (0 − 0.1307) / 0.3081.
   public static let backgroundInput = -0.1307 / 0.3081
   /// Standardised value of a white pixel: (1 − 0.1307) / 0.3081.
   public static let foregroundInput = (1 - 0.1307) / 0.3081
@@ -19,7 +19,7 @@ public struct CloningSequenceSampler: Sendable {
   public static let initialWeightSpread = 0.5...3.0
 
   public let teacher: BackpropTeacher
-  /// Sub-RNN state size S and the number of randomly initialised `c` lanes (spec §4).
+  /// Sub-RNN state size S and the number of randomly initialised `c` lanes (METHOD.md §4).
   public let stateSize: Int
   public let randomLanes: Int
   /// Std of the initial state lanes: 1/sqrt(A) for the layer being cloned.
@@ -45,7 +45,7 @@ public struct CloningSequenceSampler: Sendable {
         ? Self.backgroundInput
         : Self.backgroundInput + generator.nextUnitDouble() * (Self.foregroundInput - Self.backgroundInput))
       if t == 0 {
-        e.append(0)  // no error arrives with the first example (spec §4)
+        e.append(0)  // no error arrives with the first example (METHOD.md §4)
       } else {
         let large = generator.nextUnitDouble() < Self.largeErrorProbability
         let bound = large ? 1 : Self.smallErrorBound

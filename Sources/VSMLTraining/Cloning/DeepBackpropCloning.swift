@@ -22,14 +22,14 @@ public struct DeepBackpropCloning: Sendable {
     public var iterations: Int = 2_000
     public var batchSize: Int = 16
     public var sequenceLength: Int = 24
-    /// Adam learning rate (spec §5, gradient-based alternative: 1e-3).
+    /// Adam learning rate (METHOD.md §5, gradient-based alternative: 1e-3).
     public var learningRate: Double = 1e-3
-    /// Gradient-norm clip (spec §5: 25).
+    /// Gradient-norm clip (METHOD.md §5: 25).
     public var gradientClip: Double = 25
     public var seed: UInt64 = 0
     /// Share of each batch taken from the VSML network's own signals: 0 is stage (b).
     public var ownSignalShare: Double = 0
-    /// Starting point: the hand-wired `DeepBackpropScaffold` or the spec §2 initialiser.
+    /// Starting point: the hand-wired `DeepBackpropScaffold` or the METHOD.md §2 initialiser.
     public var initialization: BackpropCloning.Initialization = .scaffold
     public var teacher = DeepBackpropTeacher()
     public init() {}
@@ -56,7 +56,7 @@ public struct DeepBackpropCloning: Sendable {
     microTicks = net.microTicks
   }
 
-  /// The starting parameters: the scaffold, or the spec §2 initialiser for both blocks.
+  /// The starting parameters: the scaffold, or the METHOD.md §2 initialiser for both blocks.
   public func initialParameters() -> [Float] {
     switch configuration.initialization {
     case .scaffold:

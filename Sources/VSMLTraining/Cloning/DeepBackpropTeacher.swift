@@ -5,7 +5,7 @@ import VSMLCore
 /// The teacher of backprop cloning, stages (b) and (c): every connection of a multi-layer VSML
 /// network behaves like one weight of a network trained by online backpropagation.
 ///
-/// Timing: the network runs with `backwardPass` and `separateBackwardRNN` (spec §4 options). Each
+/// Timing: the network runs with `backwardPass` and `separateBackwardRNN` (METHOD.md §4 options). Each
 /// example is a forward sweep (forward block, the error input of the last layer is zero) and then a
 /// backward sweep (backward block) that carries the error of the *same* example down the layers,
 /// so every layer pairs its input with its own error, whatever its depth. A shared cell cannot tell
@@ -20,7 +20,7 @@ import VSMLCore
 ///
 /// Slot 0 of the forward message is the next layer's input, slot 1 the prediction slot of the
 /// last layer (`outputIndex`); slot 0 of the backward message is the previous layer's error. The
-/// layers' means (spec §3) turn this into the network
+/// layers' means (METHOD.md §3) turn this into the network
 ///
 ///     z_{l+1}[b] = (κ_f / A_l) Σ_a v_l[a,b] φ(z_l[a]),   z_0 = x,   ŷ = z_L (soft-clipped)
 ///
@@ -106,7 +106,7 @@ public struct DeepBackpropTeacher: Codable, Hashable, Sendable {
     public let sizes: [Int]
     /// Per layer: A x B weights, row-major.
     public var weights: [[Double]]
-    /// Soft clip of the prediction (spec §4: 100).
+    /// Soft clip of the prediction (METHOD.md §4: 100).
     public var tanhBound: Double = 100
 
     /// Weights from `c[weightLane]` of VSML initial cells (`VSMLNetwork.initialCells`).

@@ -1,7 +1,7 @@
 import VSML
 import VSMLCore
 
-/// One connection's sub-RNN (spec §2) run in float64 over a sequence of *phases*, with a
+/// One connection's sub-RNN (METHOD.md §2) run in float64 over a sequence of *phases*, with a
 /// hand-derived reverse pass, for cloning losses on any timing: stage (a)'s one phase per
 /// example, or the backward-pass timing of stages (b) and (c) (a forward sweep, then a backward
 /// sweep run by a separate parameter block).
