@@ -1,4 +1,4 @@
-/// Summary statistics for evaluation over episodes (spec §7): means, spreads, and 95 % intervals
+/// Summary statistics for evaluation over episodes (METHOD.md §7): means, spreads, and 95 % intervals
 /// of a mean, both for scalars (one value per episode) and for per-step curves (an episodes × steps
 /// matrix). Everything is computed in Double.
 public enum Statistics {

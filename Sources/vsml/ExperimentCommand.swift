@@ -13,7 +13,7 @@ struct ExperimentCommand: ParsableCommand {
       CPU minutes each), the test datasets and protocol, and hand-designed baselines. See \
       docs/EXPERIMENTS.md for the format and the committed matrix.
       """,
-    subcommands: [Run.self, Report.self])
+    subcommands: [Run.self, Report.self, Invariances.self])
 
   struct Run: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -88,6 +88,68 @@ struct ExperimentCommand: ParsableCommand {
       do {
         let paths = try ExperimentReport(directory: directory).write()
         print("wrote \(paths.markdown) and \(paths.html)")
+      } catch {
+        throw CLIError("\(error)")
+      }
+    }
+  }
+
+  struct Invariances: ParsableCommand {
+    static let configuration = CommandConfiguration(
+      abstract: "Meta-test one learner under the paper's invariances: input sizes, class subsets, permuted and projected inputs, a long stream.",
+      discussion: """
+        Beside online SGD on the same example streams: inputs resized to 7, 14, 21, 28, 32 and 48 \
+        pixels; the first 2, 3, 5, 7 and 10 classes; pixels permuted and randomly projected; and \
+        one stream of --long-steps examples. Writes invariances.json, invariances.md and one SVG per \
+        study into --out.
+        """)
+
+    @Option(help: "Learner to study: run directory, .safetensors file, shipped name, or init.")
+    var checkpoint: String
+
+    @Option(help: "Reference learner run on the same streams (hand-designed: sgd, adam, mlp-sgd, mlp-adam).")
+    var baseline = "sgd"
+
+    @Option(help: "Dataset of every condition (test split).")
+    var dataset = "fashion-mnist"
+
+    @Option(help: "Episodes per condition.")
+    var episodes = 8
+
+    @Option(help: "Examples per episode.")
+    var steps = 2_000
+
+    @Option(help: "Examples of the long stream (4 episodes).")
+    var longSteps = 16_000
+
+    @Option(help: "Directory for the results and figures.")
+    var out: String
+
+    @OptionGroup var data: DataOptions
+    @OptionGroup var compute: ComputeOptions
+
+    func validate() throws {
+      try requireOption(episodes, in: OptionLimits.episodes, "episodes")
+      try requireOption(steps, in: OptionLimits.steps, "steps")
+      try requireOption(longSteps, in: OptionLimits.steps, "long-steps")
+    }
+
+    func run() throws {
+      var study = InvarianceStudy()
+      study.dataset = dataset
+      study.episodes = episodes
+      study.steps = steps
+      study.longSteps = longSteps
+      study.seed = compute.seed
+      study.threads = compute.threads
+      installStopHandlers()
+      study.cancellation = stopRequest
+      do {
+        let learners = [try LearnerSource.resolve(checkpoint), try LearnerSource.handDesigned(baseline)]
+        let points = try study.run(learners: learners, locator: data.locator) { print($0); fflush(stdout) }
+        print(try InvarianceStudy.write(points, dataset: dataset, to: out))
+      } catch is CancellationError {
+        Foundation.exit(stopSignal.load(ordering: .relaxed) == SIGINT ? interruptedExitStatus : 0)
       } catch {
         throw CLIError("\(error)")
       }

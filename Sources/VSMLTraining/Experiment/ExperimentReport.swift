@@ -78,7 +78,7 @@ public struct ExperimentReport {
       let length = curves.map(\.mean.count).min() ?? 0
       guard length > 0 else { continue }
       func average(_ pick: (Statistics.Curve) -> [Double]) -> [Double] {
-        Self.smooth((0..<length).map { t in Statistics.mean(curves.map { pick($0)[t] }) })
+        Statistics.movingAverage((0..<length).map { t in Statistics.mean(curves.map { pick($0)[t] }) }, window: Self.curveSmoothing)
       }
       plot.series.append(SVGPlot.Series(
         name: name, x: (0..<length).map(Double.init), y: average(\.mean), band: (average(\.lower), average(\.upper))))
@@ -88,15 +88,6 @@ public struct ExperimentReport {
 
   /// Moving average over `window` steps: per-step accuracies are 0/1 means over few episodes.
   static let curveSmoothing = 25
-  static func smooth(_ values: [Double]) -> [Double] {
-    var out = [Double](), sum = 0.0
-    for (i, v) in values.enumerated() {
-      sum += v
-      if i >= curveSmoothing { sum -= values[i - curveSmoothing] }
-      out.append(sum / Double(min(i + 1, curveSmoothing)))
-    }
-    return out
-  }
 
   /// Meta-training curves: validation accuracy against CPU minutes, every run.
   public func trainingCurves() -> SVGPlot {
