@@ -89,4 +89,34 @@ final class ExperimentTests: XCTestCase {
     refused(#"{"baselines": ["sgdd"]}"#, "baselines")
     refused(#"{"test": {"parameters": "worst"}}"#, "test.parameters")
   }
+
+  func testInvarianceStudyMeasuresEveryConditionAndWritesItsFigures() throws {
+    var study = InvarianceStudy()
+    study.dataset = "sum"
+    study.sides = [4, 6]
+    study.classCounts = [2]
+    study.episodes = 2
+    study.steps = 30
+    study.longSteps = 60
+    study.longEpisodes = 2
+    let learners = [LearnerSource.initial(), try LearnerSource.handDesigned("sgd")]
+    let points = try study.run(learners: learners, locator: syntheticLocator)
+    XCTAssertEqual(points.count, (2 + 1 + 3 + 1) * 2)
+    XCTAssertEqual(points.filter { $0.study == "size" && $0.learner == "init" }.map { $0.result.steps }, [30, 30])
+    XCTAssertEqual(points.first { $0.study == "stream" }?.result.steps, 60)
+    // The same meta-parameters run on every input size: the 4x4 and 6x6 conditions differ.
+    let sizes = points.filter { $0.study == "size" && $0.learner == "sgd" }
+    XCTAssertNotEqual(sizes[0].result.episodeAccuracies, sizes[1].result.episodeAccuracies)
+    let dir = temporaryRunDirectory("invariances")
+    defer { try? FileManager.default.removeItem(atPath: dir) }
+    let markdown = try InvarianceStudy.write(points, dataset: "sum", to: dir)
+    XCTAssertTrue(markdown.contains("| 6x6 | "), markdown)
+    XCTAssertTrue(markdown.contains("| permuted pixels | "), markdown)
+    for file in ["invariances.json", "invariances.md", "size.svg", "classes.svg", "inputs.svg", "stream.svg"] {
+      XCTAssertTrue(FileManager.default.fileExists(atPath: dir + "/" + file), file)
+    }
+    var cancelled = study
+    cancelled.cancellation = Cancellation { true }
+    XCTAssertThrowsError(try cancelled.run(learners: learners, locator: syntheticLocator)) { XCTAssertTrue($0 is CancellationError) }
+  }
 }
