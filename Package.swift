@@ -19,6 +19,7 @@ let package = Package(
   ],
   dependencies: [
     .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+    .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
   ],
   targets: [
     .systemLibrary(name: "CZlib", path: "Sources/CZlib"),
@@ -34,7 +35,7 @@ let package = Package(
     .target(name: "VSMLBaselines", dependencies: ["VSMLCore", "VSML", "CVSMLKernels"]),
     .target(
       name: "VSMLTraining",
-      dependencies: ["VSMLCore", "VSML", "Evolution", "VSMLData", "VSMLBaselines"],
+      dependencies: ["VSMLCore", "VSML", "Evolution", "VSMLData", "VSMLBaselines", .product(name: "Yams", package: "Yams")],
       resources: [.copy("Learners")]),
     .executableTarget(
       name: "vsml",

@@ -97,11 +97,19 @@ public struct TaskSpec: Codable, Hashable, Sendable {
 public struct TaskMixture: Codable, Hashable, Sendable {
   public struct Component: Codable, Hashable, Sendable {
     public var task: TaskSpec
-    /// Relative weight, > 0.
+    /// Relative weight, > 0 (1 when a file leaves it out).
     public var weight: Double
     public init(task: TaskSpec, weight: Double = 1) {
       self.task = task
       self.weight = weight
+    }
+
+    private enum CodingKeys: String, CodingKey { case task, weight }
+
+    public init(from decoder: Decoder) throws {
+      let c = try decoder.container(keyedBy: CodingKeys.self)
+      task = try c.decode(TaskSpec.self, forKey: .task)
+      weight = try c.decodeIfPresent(Double.self, forKey: .weight) ?? 1
     }
   }
 

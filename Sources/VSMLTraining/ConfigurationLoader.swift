@@ -1,10 +1,54 @@
 import Foundation
 import VSML
+import VSMLCore
+import Yams
 
-/// Reads configurations from JSON with strict checking: the file may give any subset of the
-/// fields (the rest keep their defaults), but a key the configuration does not have is an error
+/// Reads configurations from JSON or YAML with strict checking: the file may give any subset of
+/// the fields (the rest keep their defaults), but a key the configuration does not have is an error
 /// that names it, as is a value of the wrong type. `--set key.path=value` overrides come last.
 public enum ConfigurationLoader {
+  /// Reads `path` (YAML if it ends in `.yaml` or `.yml`, else JSON; at most
+  /// `FileSizeLimits.configuration` bytes), then decodes it as `load(_:json:overrides:defaults:)` does.
+  public static func load<T: Codable>(_ type: T.Type, file path: String, overrides: [String] = [], defaults: T) throws -> T {
+    let bytes: [UInt8]
+    do { bytes = try readAllBytes(at: path, limit: FileSizeLimits.configuration) } catch {
+      throw ConfigurationError(field: "(file)", message: "cannot read \(path): \(error)")
+    }
+    let lower = path.lowercased()
+    let json = lower.hasSuffix(".yaml") || lower.hasSuffix(".yml") ? try jsonData(fromYAML: bytes, path: path) : Data(bytes)
+    return try load(type, json: json, overrides: overrides, defaults: defaults)
+  }
+
+  /// A YAML document as JSON text: mappings with string keys, sequences, strings, numbers,
+  /// booleans and null; anything else (anchors are fine, custom tags are not) is an error.
+  public static func jsonData(fromYAML bytes: [UInt8], path: String) throws -> Data {
+    let tree: Any?
+    do {
+      tree = try Yams.load(yaml: String(decoding: bytes, as: UTF8.self))
+    } catch {
+      throw ConfigurationError(field: "(file)", message: "\(path) is not valid YAML: \(error)")
+    }
+    func convert(_ value: Any?, _ field: String) throws -> Any {
+      switch value {
+      case nil: return NSNull()
+      case let map as [String: Any]: return try map.reduce(into: [String: Any]()) { $0[$1.key] = try convert($1.value, field.isEmpty ? $1.key : "\(field).\($1.key)") }
+      case let map as [AnyHashable: Any]:
+        throw ConfigurationError(field: field.isEmpty ? "(file)" : field, message: "has a key that is not a string: \(map.keys.map { "\($0)" }.sorted())")
+      case let list as [Any]: return try list.enumerated().map { try convert($1, "\(field)[\($0)]") }
+      case let list as [Any?]: return try list.enumerated().map { try convert($1, "\(field)[\($0)]") }
+      case let v as Bool: return v
+      case let v as Int: return v
+      case let v as Double: return v
+      case let v as String: return v
+      case is NSNull: return NSNull()
+      default:
+        throw ConfigurationError(field: field.isEmpty ? "(file)" : field, message: "holds a YAML value that is not a string, number, boolean, list or mapping")
+      }
+    }
+    let converted = try convert(tree, "")
+    return try JSONSerialization.data(withJSONObject: converted, options: [.fragmentsAllowed])
+  }
+
   /// Decodes `T` from the JSON text `json` (nil: defaults only), applying `overrides`
   /// (`"es.pairs=32"`, `"data.episodeLength=50"`; values are JSON, bare words are strings).
   public static func load<T: Codable>(_ type: T.Type, json: Data?, overrides: [String] = [], defaults: T) throws -> T {

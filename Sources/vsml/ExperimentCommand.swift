@@ -24,7 +24,7 @@ struct ExperimentCommand: ParsableCommand {
         runs resume bit-identically. Ctrl-C checkpoints and exits 130; SIGTERM and SIGUSR1 exit 0.
         """)
 
-    @Argument(help: "The experiment manifest (JSON).")
+    @Argument(help: "The experiment manifest (JSON, or YAML if it ends in .yaml or .yml).")
     var manifest: String
 
     @Option(help: "Directory of the experiment (created if missing; an existing one continues).")
@@ -44,8 +44,7 @@ struct ExperimentCommand: ParsableCommand {
       let manifest: ExperimentManifest
       let runner: ExperimentRunner
       do {
-        let bytes = try readAllBytes(at: self.manifest, limit: FileSizeLimits.configuration)
-        manifest = try ConfigurationLoader.load(ExperimentManifest.self, json: Data(bytes), defaults: ExperimentManifest())
+        manifest = try ConfigurationLoader.load(ExperimentManifest.self, file: self.manifest, defaults: ExperimentManifest())
         runner = try ExperimentRunner(manifest: manifest, directory: out, locator: data.locator, threads: threads, log: { print($0); fflush(stdout) })
       } catch {
         throw CLIError("\(self.manifest): \(error)")

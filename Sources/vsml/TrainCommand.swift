@@ -84,8 +84,9 @@ struct TrainCommand: RankAwareCommand {
     commandName: "train",
     abstract: "Meta-train a learned learning algorithm with evolution strategies.",
     discussion: """
-      Without --config the CPU-scale default is used (MNIST resized to 14x14, 64 antithetic pairs, \
-      100-example episodes, sigma 0.05, Adam 0.025). Metrics go to RUN_DIR/metrics.csv and \
+      Without --config the quick-start recipe is used (MNIST resized to 7x7, 50-example episodes, \
+      32 antithetic pairs, sigma 0.05, Adam 0.1 decaying to 0.01 over 600 iterations; \
+      docs/TRAINING.md). Metrics go to RUN_DIR/metrics.csv and \
       metrics.jsonl; checkpoints to RUN_DIR/checkpoint.{safetensors,json}, written atomically \
       every schedule.checkpointEvery iterations, at the end, and on Ctrl-C. Training stops at \
       schedule.iterations or when a time budget is spent: schedule.maxWallMinutes (wall clock) or \
@@ -95,7 +96,7 @@ struct TrainCommand: RankAwareCommand {
       directory and SIGUSR1, SIGTERM or SIGINT stop all ranks with a checkpoint.
       """)
 
-  @Option(help: "Configuration file (JSON); any subset of the fields, the rest default.")
+  @Option(help: "Configuration file (JSON, or YAML if it ends in .yaml or .yml); any subset of the fields, the rest default.")
   var config: String?
 
   @Option(name: .customLong("set"), help: "Override one setting: key.path=value (repeatable), e.g. es.pairs=32.")
@@ -157,12 +158,8 @@ struct TrainCommand: RankAwareCommand {
         if let seed { extra.append("seed=\(seed)") }
         if let precision { extra.append("model.precision=\"\(precision)\"") }
         let loaded = Result<TrainingConfiguration, any Error> {
-          let json = try config.map { path -> Data in
-            do { return Data(try readAllBytes(at: path, limit: FileSizeLimits.configuration)) } catch {
-              throw ValidationError("cannot read --config \(path): \(error)")
-            }
-          }
-          return try ConfigurationLoader.load(TrainingConfiguration.self, json: json, overrides: extra, defaults: TrainingConfiguration())
+          guard let config else { return try ConfigurationLoader.load(TrainingConfiguration.self, json: nil, overrides: extra, defaults: TrainingConfiguration()) }
+          return try ConfigurationLoader.load(TrainingConfiguration.self, file: config, overrides: extra, defaults: TrainingConfiguration())
         }
         // A rank that cannot read the configuration stops every rank (the trainer then checks that
         // all ranks read the same one).

@@ -64,6 +64,44 @@ final class ConfigurationTests: XCTestCase {
     }
   }
 
+  func testYAMLReadsLikeJSONAndIsCheckedTheSameWay() throws {
+    let dir = NSTemporaryDirectory() + "/vsml-yaml-\(UUID().uuidString)"
+    try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+    defer { try? FileManager.default.removeItem(atPath: dir) }
+    func file(_ name: String, _ text: String) throws -> String {
+      try text.write(toFile: dir + "/" + name, atomically: true, encoding: .utf8)
+      return dir + "/" + name
+    }
+    let yaml = try file("c.yaml", """
+      # comments are allowed
+      data:
+        tasks:
+          - task: {dataset: sum, transforms: [{resize: {side: 7}}]}
+        episodeLength: 20
+      es:
+        pairs: 4
+        hyperparameters: {learningRate: 0.05, learningRateSchedule: {constant: {}}}
+      seed: 3
+      """)
+    let json = try file("c.json", #"""
+      {"data": {"tasks": [{"task": {"dataset": "sum", "transforms": [{"resize": {"side": 7}}]}}], "episodeLength": 20},
+       "es": {"pairs": 4, "hyperparameters": {"learningRate": 0.05, "learningRateSchedule": {"constant": {}}}}, "seed": 3}
+      """#)
+    let a = try ConfigurationLoader.load(TrainingConfiguration.self, file: yaml, overrides: ["es.pairs=5"], defaults: TrainingConfiguration())
+    let b = try ConfigurationLoader.load(TrainingConfiguration.self, file: json, overrides: ["es.pairs=5"], defaults: TrainingConfiguration())
+    XCTAssertEqual(a, b)
+    XCTAssertEqual(a.es.pairs, 5)
+    XCTAssertEqual(a.data.tasks[0].weight, 1, "a left-out weight is 1")
+    for (name, text, field) in [
+      ("unknown.yml", "es:\n  pairz: 3\n", "es.pairz"), ("type.yaml", "es:\n  pairs: many\n", "es.pairs"),
+      ("broken.yaml", "es: [1, 2\n", "not valid YAML"), ("keys.yaml", "es:\n  1: 2\n", "es"),
+    ] {
+      XCTAssertThrowsError(try ConfigurationLoader.load(TrainingConfiguration.self, file: try file(name, text), defaults: TrainingConfiguration())) {
+        XCTAssertTrue("\($0)".contains(field), "\(name): \($0)")
+      }
+    }
+  }
+
   func testUnknownKeyIsRejectedNamingIt() {
     XCTAssertThrowsError(try load(#"{"es": {"pair": 8}}"#)) { error in
       XCTAssertEqual((error as? ConfigurationError)?.field, "es.pair")
