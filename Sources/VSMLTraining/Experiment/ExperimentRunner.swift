@@ -66,8 +66,10 @@ public struct ExperimentRunner {
   public func configuration(_ entry: ExperimentManifest.Training, seed: UInt64, fixedClasses: Int) throws -> TrainingConfiguration {
     var c = manifest.configuration
     c.model.kind = entry.model
-    let pad = entry.model == .vsml ? nil : fixedClasses
-    let tasks = entry.datasets(testDatasets: manifest.test.datasets).map { manifest.task($0, padClasses: pad) }
+    // A mixture draws each episode from one of its datasets, and they must agree on the class count.
+    let datasets = entry.datasets(testDatasets: manifest.test.datasets)
+    let pad = entry.model == .vsml && datasets.count == 1 ? nil : fixedClasses
+    let tasks = datasets.map { manifest.task($0, padClasses: pad) }
     c.data.tasks = tasks.map { .init(task: $0) }
     c.data.curriculum = []
     c.validation.tasks = tasks
