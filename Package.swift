@@ -8,7 +8,14 @@ import PackageDescription
 let package = Package(
   name: "vsml-swift",
   products: [
-    .library(name: "VSML", targets: ["VSMLCore", "VSML", "Evolution", "VSMLData", "VSMLBaselines", "VSMLTraining"]),
+    // One product per module, so that a package can depend on the ES library or the data
+    // readers alone; each brings the modules it needs.
+    .library(name: "VSMLCore", targets: ["VSMLCore"]),
+    .library(name: "VSML", targets: ["VSML"]),
+    .library(name: "Evolution", targets: ["Evolution"]),
+    .library(name: "VSMLData", targets: ["VSMLData"]),
+    .library(name: "VSMLBaselines", targets: ["VSMLBaselines"]),
+    .library(name: "VSMLTraining", targets: ["VSMLTraining"]),
     .library(name: "VSMLMPI", targets: ["VSMLMPI"]),
     .executable(name: "vsml", targets: ["vsml"]),
   ],

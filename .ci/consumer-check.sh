@@ -16,9 +16,25 @@ import PackageDescription
 let package = Package(
   name: "consumer",
   dependencies: [.package(url: "file://$work/vsml-swift", from: "0.1.0")],
-  targets: [.executableTarget(name: "consumer", dependencies: [.product(name: "VSML", package: "vsml-swift")])]
+  targets: [
+    .executableTarget(name: "consumer", dependencies: [.product(name: "VSML", package: "vsml-swift")]),
+    // The ES library alone: no VSML, data or training modules.
+    .executableTarget(name: "es-only", dependencies: [.product(name: "Evolution", package: "vsml-swift")]),
+  ]
 )
 PKG
+mkdir -p "$work/consumer/Sources/es-only"
+cat > "$work/consumer/Sources/es-only/main.swift" <<'SWIFT'
+import Evolution
+
+// OpenAI-ES on a 10-dimensional sphere: ask, evaluate, tell.
+var es = try OpenAIES(setup: .init(dimension: 10, pairs: 8, seed: 3), hyperparameters: .init(learningRate: 0.05), initialMean: [Float](repeating: 1, count: 10))
+func sphere(_ x: [Float]) -> Float { x.reduce(0) { $0 + $1 * $1 } }
+let start = sphere(es.mean)
+for _ in 0..<100 { _ = es.tell(fitness: (0..<es.populationSize).map { sphere(es.member($0)) }, threads: 1) }
+print("es-only: sphere \(start) -> \(sphere(es.mean))")
+guard sphere(es.mean) < start / 2 else { fatalError("ES did not descend") }
+SWIFT
 cat > "$work/consumer/Sources/consumer/main.swift" <<'SWIFT'
 import VSML
 import VSMLCore
@@ -39,3 +55,4 @@ SWIFT
 cd "$work/consumer"
 swift build -c release 2>&1 | tail -3
 .build/release/consumer
+.build/release/es-only

@@ -6,9 +6,9 @@ public enum BaselineModel: String, Codable, CaseIterable, Sendable {
   /// `MetaRNN`, LSTM 128.
   case metaRNN = "meta-rnn"
   /// `FastWeightMemory`, LSTM 32 with a 16 x 256 memory.
-  case fastWeightMemory = "fast-weight-memory"
+  case fastWeightMemory = "fw-memory"
   /// `FastWeightProgrammer`, delta rule, keys of 64.
-  case fastWeightProgrammer = "fast-weight-programmer"
+  case fastWeightProgrammer = "fwp"
   /// `HebbianLearner`, Oja's rule.
   case hebbian = "hebbian"
   /// `OnlineMLP`, hidden layer of 160 tanh units, SGD lr 0.01.

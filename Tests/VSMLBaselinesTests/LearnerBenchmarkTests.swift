@@ -49,8 +49,8 @@ final class LearnerBenchmarkTests: XCTestCase {
   func testOtherBaselinesThroughput() throws {
     try requireBenchmarkFlag()
     let learners: [(String, any OnlineLearner)] = [
-      ("fast-weight-memory", try FastWeightMemory(.init())),
-      ("fast-weight-programmer", try FastWeightProgrammer(.init())),
+      ("fw-memory", try FastWeightMemory(.init())),
+      ("fwp", try FastWeightProgrammer(.init())),
       ("hebbian", try HebbianLearner(.init())),
       ("mlp-sgd-160", try OnlineMLP(.init(optimizer: .sgd))),
       ("mlp-adam-160", try OnlineMLP(.init(optimizer: .adam))),

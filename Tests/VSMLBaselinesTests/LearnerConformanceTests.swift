@@ -24,7 +24,7 @@ final class LearnerConformanceTests: XCTestCase {
       Entry(name: "hebbian-oja", learner: try HebbianLearner(.init(inputSize: i, classCount: c, rule: .oja)), usesStateSeed: true),
       Entry(name: "hebbian-hebb", learner: try HebbianLearner(.init(inputSize: i, classCount: c, rule: .hebb)), usesStateSeed: true),
       Entry(
-        name: "fast-weight-memory",
+        name: "fw-memory",
         learner: try FastWeightMemory(.init(inputSize: i, classCount: c, hiddenSize: 8, keyFactorSize: 4, valueSize: 5)),
         usesStateSeed: false),
       Entry(name: "fwp-delta", learner: try FastWeightProgrammer(.init(inputSize: i, classCount: c, keySize: 8)), usesStateSeed: false),

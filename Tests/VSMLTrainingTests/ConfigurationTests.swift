@@ -2,6 +2,7 @@ import Evolution
 import Foundation
 import XCTest
 import VSML
+import VSMLBaselines
 import VSMLCore
 import VSMLData
 @testable import VSMLTraining
@@ -99,6 +100,12 @@ final class ConfigurationTests: XCTestCase {
       XCTAssertThrowsError(try ConfigurationLoader.load(TrainingConfiguration.self, file: try file(name, text), defaults: TrainingConfiguration())) {
         XCTAssertTrue("\($0)".contains(field), "\(name): \($0)")
       }
+    }
+  }
+
+  func testEveryModelHasOneSpellingInTrainAndBench() {
+    for kind in ModelKind.allCases where kind != .vsml {
+      XCTAssertEqual(BaselineModel(rawValue: kind.rawValue)?.isMetaLearned, true, "vsml bench --model \(kind.rawValue) must name the same model")
     }
   }
 
