@@ -1,0 +1,70 @@
+import Foundation
+import XCTest
+
+/// What users read, compared whole, in the style of swift-argument-parser's example tests: the
+/// top-level help, `info --json` (with the machine-dependent kernel fields checked apart), and an
+/// error message. A change to any of them must change these expectations on purpose.
+final class OutputTests: XCTestCase {
+  func testTopLevelHelp() throws {
+    let r = try VSMLBinary().run(["--help"])
+    XCTAssertEqual(r.status, 0)
+    XCTAssertEqual(r.stdout, """
+      OVERVIEW: Meta-learn learning algorithms with Variable Shared Meta Learning
+      (VSML).
+
+      USAGE: vsml <subcommand>
+
+      OPTIONS:
+        -h, --help              Show help information.
+
+      SUBCOMMANDS:
+        info                    Print the meta-parameter count and the per-episode
+                                state size of a VSML network, and the kernel path in
+                                use.
+        bench                   Measure the inner loop: the fast path over a
+                                population, and the float64 reference path, in one
+                                run.
+        data                    List, download, verify and display datasets.
+        train                   Meta-train a learned learning algorithm with
+                                evolution strategies.
+        evaluate                Meta-test a learner: online accuracy on fresh
+                                episodes from the test split (docs/METHOD.md §7).
+        demo                    A short meta-training run end to end, then a
+                                meta-test of its result beside the shipped learners,
+                                init and online SGD.
+        plot                    Plot meta-training curves of one or more run
+                                directories as SVG.
+        clone                   Clone online backpropagation into the VSML sub-RNN
+                                and verify it.
+        experiment              Run a grid of meta-training runs and meta-tests from
+                                a manifest, and report it.
+
+        See 'vsml help <subcommand>' for detailed help.
+
+      """)
+  }
+
+  func testInfoJSON() throws {
+    let r = try VSMLBinary().run(["info", "--layers", "784,10", "--json"])
+    XCTAssertEqual(r.status, 0, r.stderr)
+    var object = try XCTUnwrap(JSONSerialization.jsonObject(with: Data(r.stdout.utf8)) as? [String: Any])
+    let kernel = try XCTUnwrap(object.removeValue(forKey: "kernel") as? String)
+    let available = try XCTUnwrap(object.removeValue(forKey: "kernels_available") as? [String])
+    XCTAssertTrue(available.contains(kernel) && available.first == "portable", "\(kernel) in \(available)")
+    let rest = try JSONSerialization.data(withJSONObject: object, options: [.sortedKeys])
+    XCTAssertEqual(String(decoding: rest, as: UTF8.self), #"""
+      {"connections":7840,"layers":[784,10],"lstm_state_floats":250880,"message_floats":6352,"meta_parameters":2384,"non_finite":0,"state_size":257232,"sub_rnns":1}
+      """#)
+  }
+
+  func testAnUnknownDatasetIsNamedWithTheKnownOnes() throws {
+    let r = try VSMLBinary().run(["evaluate", "--model", "sgd", "--datasets", "nosuch", "--episodes", "1", "--steps", "5"])
+    XCTAssertEqual(r.reason, .exit)
+    XCTAssertEqual(r.status, 1)
+    XCTAssertEqual(r.stderr, """
+      evaluating sgd on nosuch (1 episodes x 5 steps)...
+      Error: invalid task: components[0].task.dataset: unknown dataset 'nosuch'; known: mnist, fashion-mnist, kmnist, emnist-balanced, emnist-letters, cifar10, random, sum, or csv:PATH
+
+      """)
+  }
+}
