@@ -104,7 +104,10 @@ struct ExperimentCommand: ParsableCommand {
         """)
 
     @Option(help: "Learner to study: run directory, .safetensors file, shipped name, or init.")
-    var checkpoint: String
+    var checkpoint: String?
+
+    @Flag(help: "Only redraw the figures and tables of --out from its invariances.json.")
+    var redraw = false
 
     @Option(help: "Reference learner run on the same streams (hand-designed: sgd, adam, mlp-sgd, mlp-adam).")
     var baseline = "sgd"
@@ -128,12 +131,18 @@ struct ExperimentCommand: ParsableCommand {
     @OptionGroup var compute: ComputeOptions
 
     func validate() throws {
+      guard redraw || checkpoint != nil else { throw ValidationError("give --checkpoint (the learner to study), or --redraw") }
       try requireOption(episodes, in: OptionLimits.episodes, "episodes")
       try requireOption(steps, in: OptionLimits.steps, "steps")
       try requireOption(longSteps, in: OptionLimits.steps, "long-steps")
     }
 
     func run() throws {
+      if redraw {
+        do { print(try InvarianceStudy.write(try InvarianceStudy.read(from: out), dataset: dataset, to: out)) } catch { throw CLIError("\(error)") }
+        return
+      }
+      guard let checkpoint else { return }
       var study = InvarianceStudy()
       study.dataset = dataset
       study.episodes = episodes

@@ -67,7 +67,7 @@ public struct ExperimentReport {
 
   /// Meta-test learning curves on `dataset`: per row (mean over its seeds) and per baseline.
   public func curves(on dataset: String) -> SVGPlot {
-    var plot = SVGPlot(title: "learning curves on \(dataset)", xLabel: "examples seen", yLabel: "online accuracy (smoothed, 95 % band)")
+    var plot = SVGPlot(title: "learning curves on \(dataset)", xLabel: "examples seen", yLabel: "online accuracy (mean, smoothed over \(Self.curveSmoothing))")
     var groups: [(String, [ExperimentCell])] = []
     for cell in cells where cell.result.task == dataset {
       let name = cell.model == ExperimentRunner.reservedLabel ? cell.learner : "\(cell.model) (\(cell.training))"
@@ -77,11 +77,10 @@ public struct ExperimentReport {
       let curves = members.map(\.result.curve)
       let length = curves.map(\.mean.count).min() ?? 0
       guard length > 0 else { continue }
-      func average(_ pick: (Statistics.Curve) -> [Double]) -> [Double] {
-        Statistics.movingAverage((0..<length).map { t in Statistics.mean(curves.map { pick($0)[t] }) }, window: Self.curveSmoothing)
-      }
-      plot.series.append(SVGPlot.Series(
-        name: name, x: (0..<length).map(Double.init), y: average(\.mean), band: (average(\.lower), average(\.upper))))
+      // The smoothed mean over seeds only: smoothing per-step intervals does not give an
+      // interval of the smoothed curve (the heat maps give the intervals of the means).
+      let mean = (0..<length).map { t in Statistics.mean(curves.map { $0.mean[t] }) }
+      plot.series.append(SVGPlot.Series(name: name, x: (0..<length).map(Double.init), y: Statistics.movingAverage(mean, window: Self.curveSmoothing)))
     }
     return plot
   }

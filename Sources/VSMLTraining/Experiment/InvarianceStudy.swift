@@ -119,12 +119,12 @@ public struct InvarianceStudy {
     }
     let stream = points.filter { $0.study == "stream" }
     if let first = stream.first {
-      var plot = SVGPlot(title: "a stream of \(first.result.steps) examples (\(dataset))", xLabel: "examples seen", yLabel: "online accuracy (smoothed over 250, 95 % band)")
+      // The smoothed mean only: a per-step interval over a few episodes, smoothed, is not an
+      // interval of the smoothed curve (the tables give the intervals of the means).
+      var plot = SVGPlot(title: "a stream of \(first.result.steps) examples (\(dataset))", xLabel: "examples seen", yLabel: "online accuracy (mean over episodes, smoothed over \(streamSmoothing))")
       for p in stream {
-        let c = p.result.curve
         plot.series.append(SVGPlot.Series(
-          name: p.learner, x: c.mean.indices.map(Double.init), y: Statistics.movingAverage(c.mean, window: streamSmoothing),
-          band: (Statistics.movingAverage(c.lower, window: streamSmoothing), Statistics.movingAverage(c.upper, window: streamSmoothing))))
+          name: p.learner, x: p.result.curve.mean.indices.map(Double.init), y: Statistics.movingAverage(p.result.curve.mean, window: streamSmoothing)))
       }
       try writeAtomically(Array(plot.render().utf8), to: join(directory, "stream.svg"))
       md += "## A long stream\n\n![stream](stream.svg)\n\n| learner | mean over \(first.result.steps) | last 10 % |\n|---|---|---|\n"
@@ -134,6 +134,13 @@ public struct InvarianceStudy {
     }
     try writeAtomically(Array(md.utf8), to: join(directory, "invariances.md"))
     return md
+  }
+
+  /// Reads the points a study wrote into `directory` (`invariances.json`).
+  public static func read(from directory: String) throws -> [Point] {
+    let decoder = JSONDecoder()
+    decoder.nonConformingFloatDecodingStrategy = .convertFromString(positiveInfinity: "inf", negativeInfinity: "-inf", nan: "nan")
+    return try decoder.decode([Point].self, from: Data(try readAllBytes(at: join(directory, "invariances.json"), limit: FileSizeLimits.parameters)))
   }
 
   /// Moving-average window of the long-stream curve.
