@@ -51,7 +51,7 @@ public struct ExperimentReport {
         columns.map { column in pooled(cells.filter { $0.model == model && $0.training == row && $0.result.task == column }) }
       }
       out.append(Matrix(model: model, map: HeatMapSVG(
-        title: "\(model): mean online accuracy (95 % interval)", rowTitle: "meta-trained on", columnTitle: "meta-tested on (unseen test split)",
+        title: "\(model): mean online accuracy (95 % interval)", rowTitle: "meta-trained on", columnTitle: "meta-tested on (test split)",
         rows: rows, columns: columns, cells: grid)))
     }
     if !manifest.baselines.isEmpty {
