@@ -349,7 +349,7 @@ public final class MetaTrainer {
         row = try step(cancellation: cancellation)
       } catch is CancellationError {
         try saveCheckpoint()
-        log("stopped during iteration \(strategy.iteration + 1), which is dropped; checkpoint of iteration \(strategy.iteration) written to \(runDirectory)")
+        log("stopped at iteration \(strategy.iteration) (iteration \(strategy.iteration + 1) was cut short and is dropped); checkpoint written to \(runDirectory)")
         return
       }
       let done = strategy.iteration

@@ -118,7 +118,7 @@ final class MetaTrainerTests: XCTestCase {
     XCTAssertEqual(b.strategy.iteration, 2, "the cut-short iteration is not applied")
     XCTAssertEqual(try RunCheckpoint.load(runDirectory: split).iteration, 2)
     XCTAssertEqual(try deterministicMetrics(split).count, 1 + 2, "no row for the dropped iteration")
-    XCTAssertTrue(messages.contains { $0.contains("iteration 3, which is dropped") }, "\(messages)")
+    XCTAssertTrue(messages.contains { $0.contains("stopped at iteration 2 (iteration 3 was cut short and is dropped)") }, "\(messages)")
     let c = try MetaTrainer(resuming: split, locator: syntheticLocator, threads: 2, iterations: nil, log: { _ in })
     try c.run()
     XCTAssertEqual(c.strategy.state, a.strategy.state, "the resume repeats the dropped iteration exactly")
