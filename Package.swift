@@ -64,5 +64,5 @@ let package = Package(
       dependencies: ["VSMLCore", "VSML", "Evolution", "VSMLData", "VSMLBaselines", "VSMLTraining"]),
     .testTarget(name: "VSMLCLITests", dependencies: ["vsml"]),
   ],
-  swiftLanguageModes: [.v5]
+  swiftLanguageModes: [.v6]
 )

@@ -63,8 +63,9 @@ func accumulateRows(
   baselineKernels.accumulate_rows(input, inputStride, rows, weights, rowStride, columns, output)
 }
 
-/// The C kernels of the process's selected path (`KernelPath.selected`).
-let baselineKernels: vsml_kernels = KernelPath.selected.functions.pointee
+/// The C kernels of the process's selected path (`KernelPath.selected`): a table of function
+/// pointers, written once and only read, so sharing it across threads is safe.
+nonisolated(unsafe) let baselineKernels: vsml_kernels = KernelPath.selected.functions.pointee
 
 /// A row-major matrix repacked into column panels for `accumulateRows`: panels of 128 columns,
 /// then of 16, then one narrower tail, each stored rows x width contiguously, so that each sweep

@@ -20,14 +20,23 @@ public func parallelFor(count: Int, threads: Int, _ body: (Int) -> Void) {
   }
   let next = Atomic<Int>(0)
   withoutActuallyEscaping(body) { body in
+    // The contract above (each index once, results in per-index slots) is what makes sharing
+    // `body` across threads safe; the compiler cannot check it.
+    let shared = UncheckedSendable(body)
     DispatchQueue.concurrentPerform(iterations: workers) { _ in
       while true {
         let i = next.wrappingAdd(1, ordering: .relaxed).oldValue
         if i >= count { break }
-        body(i)
+        shared.value(i)
       }
     }
   }
+}
+
+/// A value shared across threads under a contract the compiler cannot check (stated where used).
+struct UncheckedSendable<Value>: @unchecked Sendable {
+  let value: Value
+  init(_ value: Value) { self.value = value }
 }
 
 /// The number of CPU cores available to this process.

@@ -157,7 +157,7 @@ struct CloneCommand: ParsableCommand {
       guard p.iteration % every == 0 || p.iteration == iterations else { return }
       print(String(format: "iter %d/%d  loss %.6g  |g| %.3g  %.1fs", p.iteration, iterations, p.loss, p.gradientNorm,
                    Date().timeIntervalSince(clock)))
-      fflush(stdout)
+      flushOutput()
     }
   }
 
@@ -177,7 +177,7 @@ struct CloneCommand: ParsableCommand {
         print(String(format: "%@ %@: mean online acc %.4f ± %.4f  final acc %.4f  first-100 %.4f  mean loss %.4f  (%d episodes x %d steps)",
                      name, learner, r.meanAccuracy, r.ci95, r.finalAccuracy, r.first100Accuracy, r.meanLoss, r.episodes, r.steps))
       }
-      fflush(stdout)
+      flushOutput()
     }
   }
 }
@@ -227,7 +227,7 @@ extension CloneCommand {
         print(String(format: "%@ (%@): held-out loss %.6g  forward rel err %.4f  backward rel err %.4f  update rel err %.4f",
                      name, kind, r.loss, r.forwardRelativeError, r.backwardRelativeError, r.updateRelativeError))
       }
-      fflush(stdout)
+      flushOutput()
     }
     report("start (\(from ?? initialization.rawValue))", start)
     let trained = cloning.train(from: start, threads: threads, report: progressPrinter())

@@ -67,6 +67,11 @@ struct DataOptions: ParsableArguments {
   }
 }
 
+/// Flushes standard output (and every other C stream): progress lines must reach a pipe or a log
+/// file now, not when the buffer fills. `fflush(nil)` avoids touching the global `stdout`, which
+/// Swift 6 cannot prove safe to share.
+func flushOutput() { fflush(nil) }
+
 /// Prints one JSON object with sorted keys (machine-readable output of `--json`); non-finite
 /// numbers print as null and are counted in `non_finite` (`ReportJSON`).
 func printJSON(_ object: [String: Any]) throws {

@@ -47,7 +47,7 @@ struct DemoCommand: ParsableCommand {
 
   func say(_ text: String) {
     if json { FileHandle.standardError.write(Data((text + "\n").utf8)) } else { print(text) }
-    fflush(stdout)
+    flushOutput()
   }
 
   func run() throws {

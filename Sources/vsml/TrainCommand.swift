@@ -65,10 +65,10 @@ final class ProgressReporter {
     if let v = row["validation_accuracy"], v.isFinite { line += String(format: "  val %.3f", v) }
     if interactive {
       print("\r\u{1B}[2K" + line, terminator: keep ? "\n" : "")
-      fflush(stdout)
+      flushOutput()
     } else if iteration % every == 0 || keep {
       print(line)
-      fflush(stdout)
+      flushOutput()
     }
   }
 
