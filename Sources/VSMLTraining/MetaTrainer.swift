@@ -331,11 +331,11 @@ public final class MetaTrainer {
   }
 
   /// Trains until `configuration.schedule.iterations`, until a time budget of the schedule is
-  /// spent, or until `shouldStop()` is true on any rank (checked after every iteration, and agreed
-  /// by all ranks); a final checkpoint is written either way. Collective. Releases the run
-  /// directory's lock when it returns.
+  /// spent, or until `shouldStop()` or `cancellation` is true on any rank (checked after every
+  /// iteration, and agreed by all ranks); a final checkpoint is written either way. Collective.
+  /// Releases the run directory's lock when it returns.
   ///
-  /// `cancellation` is polled within iterations and meta-tests. A request mid-iteration drops
+  /// `cancellation` is also polled within iterations and meta-tests. A request mid-iteration drops
   /// that iteration (the checkpoint holds the one before, so a resume repeats it exactly); a
   /// request mid-meta-test skips that meta-test. Either way the run checkpoints and returns.
   public func run(
@@ -378,7 +378,7 @@ public final class MetaTrainer {
       // Once a stop is requested, nothing is printed before the checkpoint: a launcher that is
       // shutting down (mpirun on SIGTERM) may no longer read the output, and a blocked write
       // would keep the checkpoint from being written.
-      let stopHere = cancelled || shouldStop()
+      let stopHere = cancelled || cancellation.isRequested || shouldStop()
       if communicator.isLeader && !stopHere { progress?(done, row) }
       let stop = try communicator.any(stopHere)
       if done % schedule.checkpointEvery == 0 || last || stop { try saveCheckpoint() }

@@ -73,8 +73,7 @@ public struct RunCheckpoint: Codable, Sendable {
   /// sidecars. Call after the parameters file has been written. A crash at any point leaves a
   /// JSON file whose sidecar exists.
   public func write(runDirectory: String) throws {
-    let encoder = JSONEncoder()
-    encoder.nonConformingFloatEncodingStrategy = .convertToString(positiveInfinity: "inf", negativeInfinity: "-inf", nan: "nan")
+    let encoder = RoundTripJSON.encoder()
     var tensors: [String: FloatTensor] = [:]
     let tree = Self.extractTensors(try JSONSerialization.jsonObject(with: encoder.encode(self)), path: "", into: &tensors)
     let sidecar = Self.sidecarName(iteration: iteration)

@@ -86,12 +86,12 @@ struct DemoCommand: ParsableCommand {
       trainer = try MetaTrainer(configuration: config, runDirectory: runDirectory, locator: locator, threads: compute.threads, log: { _ in })
       installStopHandlers()
       let reporter = ProgressReporter(total: iterations, every: max(1, iterations / 10))
-      try trainer.run(shouldStop: { stopRequest.isRequested }, cancellation: stopRequest, progress: json ? nil : reporter.report)
+      try trainer.run(cancellation: stopRequest, progress: json ? nil : reporter.report)
     } catch {
       throw CLIError("\(error)")
     }
     // A stop during meta-training ends the demo there, with the run directory checkpointed.
-    if stopRequest.isRequested { Foundation.exit(stopSignal.load(ordering: .relaxed) == SIGINT ? interruptedExitStatus : 0) }
+    if stopRequest.isRequested { exitAfterStop() }
 
     var learners: [LearnerSource] = [.learned(trainer.learned, name: "demo (just trained)")]
     for name in ["builtin", "scratch", "improved"] {
@@ -120,7 +120,7 @@ struct DemoCommand: ParsableCommand {
           results.append(r)
           row += String(format: "%.3f ± %.3f           ", r.meanAccuracy, r.ci95)
         } catch is CancellationError {
-          Foundation.exit(stopSignal.load(ordering: .relaxed) == SIGINT ? interruptedExitStatus : 0)
+          exitAfterStop()
         } catch {
           throw CLIError("\(error)")
         }

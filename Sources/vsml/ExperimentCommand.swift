@@ -53,7 +53,7 @@ struct ExperimentCommand: ParsableCommand {
       var last = -Double.infinity
       let done: Bool
       do {
-        done = try runner.run(shouldStop: { stopRequest.isRequested }, cancellation: stopRequest) { name, iteration, row in
+        done = try runner.run(cancellation: stopRequest) { name, iteration, row in
           // One line every few seconds per run: the grid's progress, not every iteration.
           guard monotonicSeconds() - last > 10 else { return }
           last = monotonicSeconds()
@@ -65,7 +65,7 @@ struct ExperimentCommand: ParsableCommand {
       }
       if !done {
         print("stopped; run the same command again to continue")
-        Foundation.exit(stopSignal.load(ordering: .relaxed) == SIGINT ? interruptedExitStatus : 0)
+        exitAfterStop()
       }
       print("grid complete in \(out)")
       if report {
@@ -157,7 +157,7 @@ struct ExperimentCommand: ParsableCommand {
         let points = try study.run(learners: learners, locator: data.locator) { print($0); flushOutput() }
         print(try InvarianceStudy.write(points, dataset: dataset, to: out))
       } catch is CancellationError {
-        Foundation.exit(stopSignal.load(ordering: .relaxed) == SIGINT ? interruptedExitStatus : 0)
+        exitAfterStop()
       } catch {
         throw CLIError("\(error)")
       }

@@ -19,6 +19,12 @@ let interruptedExitStatus: Int32 = 130
 /// The stop request that training and meta-tests poll once the handlers are installed.
 let stopRequest = Cancellation { stopSignal.load(ordering: .relaxed) != 0 }
 
+/// Ends the process after a stop request cut work short: 130 after SIGINT (the shell's
+/// convention), 0 after SIGTERM or SIGUSR1.
+func exitAfterStop() -> Never {
+  Foundation.exit(stopSignal.load(ordering: .relaxed) == SIGINT ? interruptedExitStatus : 0)
+}
+
 func installStopHandlers() {
   for s in [SIGINT, SIGTERM, SIGUSR1] {
     signal(s) { received in stopSignal.store(received, ordering: .relaxed) }
@@ -184,7 +190,7 @@ struct TrainCommand: RankAwareCommand {
     let reporter = ProgressReporter(total: schedule.iterations, every: logEvery, maxWallMinutes: schedule.maxWallMinutes,
                                     maxCPUMinutes: schedule.maxCPUMinutes)
     do {
-      try trainer.run(shouldStop: { stopRequest.isRequested }, cancellation: stopRequest, progress: reporter.report)
+      try trainer.run(cancellation: stopRequest, progress: reporter.report)
     } catch {
       throw CLIError("\(error)")
     }

@@ -85,10 +85,7 @@ public struct ExperimentRunner {
 
   /// Trains what is missing, then meta-tests what is missing. Returns false when a stop request
   /// ended it early (everything finished so far is kept; running again continues).
-  public func run(
-    shouldStop: () -> Bool = { false }, cancellation: Cancellation = .never,
-    progress: ((String, Int, [String: Double]) -> Void)? = nil
-  ) throws -> Bool {
+  public func run(cancellation: Cancellation = .never, progress: ((String, Int, [String: Double]) -> Void)? = nil) throws -> Bool {
     try MetaTrainer.createDirectory(directory)
     let encoder = JSONEncoder()
     encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
@@ -111,7 +108,7 @@ public struct ExperimentRunner {
         }
         if !trainer.finished {
           log("training \(name) (\(entry.cpuMinutes) CPU minutes)")
-          try trainer.run(shouldStop: shouldStop, cancellation: cancellation) { progress?(name, $0, $1) }
+          try trainer.run(cancellation: cancellation) { progress?(name, $0, $1) }
           guard trainer.finished else { return false }
         }
         let file = test.parameters == .best ? RunCheckpoint.bestFileName : RunCheckpoint.parametersFileName
@@ -134,9 +131,7 @@ public struct ExperimentRunner {
   func evaluate(_ learner: LearnerSource, cell: (Evaluator.Result) -> ExperimentCell, pad: Int?, cancellation: Cancellation) throws -> Bool {
     var evaluator = Evaluator(episodes: manifest.test.episodes, steps: manifest.test.steps, seed: manifest.test.seed, threads: threads)
     evaluator.cancellation = cancellation
-    let encoder = JSONEncoder()
-    encoder.outputFormatting = [.sortedKeys]
-    encoder.nonConformingFloatEncodingStrategy = .convertToString(positiveInfinity: "inf", negativeInfinity: "-inf", nan: "nan")
+    let encoder = RoundTripJSON.encoder([.sortedKeys])
     for dataset in manifest.test.datasets {
       let path = cellPath(learner: learner.name, dataset: dataset)
       if FileManager.default.fileExists(atPath: path) { continue }
@@ -156,8 +151,7 @@ public struct ExperimentRunner {
   /// Reads every stored meta-test result of `directory`.
   public static func cells(in directory: String) throws -> [ExperimentCell] {
     let root = join(directory, "eval")
-    let decoder = JSONDecoder()
-    decoder.nonConformingFloatDecodingStrategy = .convertFromString(positiveInfinity: "inf", negativeInfinity: "-inf", nan: "nan")
+    let decoder = RoundTripJSON.decoder()
     var cells: [ExperimentCell] = []
     for learner in ((try? FileManager.default.contentsOfDirectory(atPath: root)) ?? []).sorted() {
       let folder = join(root, learner)

@@ -81,9 +81,7 @@ public struct InvarianceStudy {
   @discardableResult
   public static func write(_ points: [Point], dataset: String, to directory: String) throws -> String {
     try MetaTrainer.createDirectory(directory)
-    let encoder = JSONEncoder()
-    encoder.outputFormatting = [.sortedKeys]
-    encoder.nonConformingFloatEncodingStrategy = .convertToString(positiveInfinity: "inf", negativeInfinity: "-inf", nan: "nan")
+    let encoder = RoundTripJSON.encoder([.sortedKeys])
     try writeAtomically(Array(try encoder.encode(points)), to: join(directory, "invariances.json"))
     var learners: [String] = []
     for p in points where !learners.contains(p.learner) { learners.append(p.learner) }
@@ -138,9 +136,7 @@ public struct InvarianceStudy {
 
   /// Reads the points a study wrote into `directory` (`invariances.json`).
   public static func read(from directory: String) throws -> [Point] {
-    let decoder = JSONDecoder()
-    decoder.nonConformingFloatDecodingStrategy = .convertFromString(positiveInfinity: "inf", negativeInfinity: "-inf", nan: "nan")
-    return try decoder.decode([Point].self, from: Data(try readAllBytes(at: join(directory, "invariances.json"), limit: FileSizeLimits.parameters)))
+    return try RoundTripJSON.decoder().decode([Point].self, from: Data(try readAllBytes(at: join(directory, "invariances.json"), limit: FileSizeLimits.parameters)))
   }
 
   /// Moving-average window of the long-stream curve.
