@@ -86,7 +86,7 @@ public struct CellGradient: Sendable {
 
   /// Runs the cell over `sequence`; `parameters` is one sub-RNN block (`layout.count`).
   public func readouts(parameters: [Double], sequence: Sequence) -> Readouts {
-    var tape = Tape(layout: layout, ticks: sequence.length * microTicks)
+    var tape = Tape(cell: cell, ticks: sequence.length * microTicks)
     return run(parameters: parameters, sequence: sequence, tape: &tape)
   }
 
@@ -107,34 +107,31 @@ public struct CellGradient: Sendable {
     return total / Double(s.length)
   }
 
-  /// Per-tick values kept for the reverse pass (ticks x width, row-major).
+  /// Per-tick values kept for the reverse pass (ticks x width, row-major): each tick's input and
+  /// its `DifferentiableCell` record.
   struct Tape {
     var inputs: [Double]   // ticks x (2M + S)
-    var gates: [Double]    // ticks x 4S, after the nonlinearities (i, g, f, o)
-    var cellBefore: [Double]  // ticks x S
-    var tanhCell: [Double]    // ticks x S, tanh(c')
-    var hidden: [Double]      // ticks x S, h'
+    var records: [Double]  // ticks x tickRecordWidth
 
-    init(layout: SubRNNParameterLayout, ticks: Int) {
-      inputs = [Double](repeating: 0, count: ticks * layout.gateInputs)
-      gates = [Double](repeating: 0, count: ticks * layout.gateWidth)
-      cellBefore = [Double](repeating: 0, count: ticks * layout.stateSize)
-      tanhCell = [Double](repeating: 0, count: ticks * layout.stateSize)
-      hidden = [Double](repeating: 0, count: ticks * layout.stateSize)
+    init(cell: DifferentiableCell, ticks: Int) {
+      inputs = [Double](repeating: 0, count: ticks * cell.layout.gateInputs)
+      records = [Double](repeating: 0, count: ticks * cell.tickRecordWidth)
     }
   }
+
+  private var cell: DifferentiableCell { DifferentiableCell(layout: layout) }
 
   private func run(parameters p: [Double], sequence: Sequence, tape: inout Tape) -> Readouts {
     precondition(p.count == layout.count, "expected \(layout.count) parameters, got \(p.count)")
     precondition(sequence.initialCell.count == layout.stateSize)
-    let s = layout.stateSize, m = layout.messageSize, nIn = layout.gateInputs, g4 = layout.gateWidth
-    let wOff = layout.gateWeights.lowerBound, bOff = layout.gateBias.lowerBound
+    let cell = cell
+    let s = layout.stateSize, m = layout.messageSize, nIn = layout.gateInputs, rw = cell.tickRecordWidth
     let wfOff = layout.forwardHeadWeights.lowerBound, bfOff = layout.forwardHeadBias.lowerBound
     let wbOff = layout.backwardHeadWeights.lowerBound, bbOff = layout.backwardHeadBias.lowerBound
     let steps = sequence.length
     var h = [Double](repeating: 0, count: s)
     var c = sequence.initialCell
-    var z = [Double](repeating: 0, count: g4)
+    var z = [Double](repeating: 0, count: cell.scratchWidth)
     var out = Readouts(forward: [Double](repeating: 0, count: steps), backward: [Double](repeating: 0, count: steps),
                        weight: [Double](repeating: 0, count: steps))
     for t in 0..<steps {
@@ -145,29 +142,13 @@ public struct CellGradient: Sendable {
         tape.inputs[u + VSMLConfiguration.valueSlot] = sequence.inputs[t]
         tape.inputs[u + m + VSMLConfiguration.valueSlot] = sequence.errors[t]
         for j in 0..<s { tape.inputs[u + 2 * m + j] = h[j] }
-        for j in 0..<g4 { z[j] = p[bOff + j] }
-        for r in 0..<nIn {
-          let v = tape.inputs[u + r]
-          if v == 0 { continue }
-          let row = wOff + r * g4
-          for j in 0..<g4 { z[j] += v * p[row + j] }
-        }
-        let gOff = tick * g4, sOff = tick * s
-        for j in 0..<s {
-          let i = sigmoid(z[j] + VSMLCell.inputGateOffset)
-          let g = _tanh(z[s + j])
-          let f = sigmoid(z[2 * s + j] + VSMLCell.forgetGateOffset)
-          let o = sigmoid(z[3 * s + j])
-          tape.gates[gOff + j] = i
-          tape.gates[gOff + s + j] = g
-          tape.gates[gOff + 2 * s + j] = f
-          tape.gates[gOff + 3 * s + j] = o
-          tape.cellBefore[sOff + j] = c[j]
-          c[j] = f * c[j] + i * g
-          let tc = _tanh(c[j])
-          tape.tanhCell[sOff + j] = tc
-          h[j] = o * tc
-          tape.hidden[sOff + j] = h[j]
+        p.withUnsafeBufferPointer { pp in
+          tape.inputs.withUnsafeBufferPointer { inputs in
+            tape.records.withUnsafeMutableBufferPointer { records in
+              cell.tick(parameters: pp.baseAddress!, input: inputs.baseAddress! + u, cell: &c, hidden: &h,
+                        record: records.baseAddress! + tick * rw, scratch: &z)
+            }
+          }
         }
       }
       var f = p[bfOff + forwardSlot], b = p[bbOff + backwardSlot]
@@ -195,56 +176,44 @@ public struct CellGradient: Sendable {
   /// Adds the gradient of one sequence's loss to `gradient`; returns the loss.
   public func accumulate(parameters p: [Double], sequence: Sequence, scales: Scales, into gradient: inout [Double]) -> Double {
     precondition(gradient.count == layout.count)
+    let cell = cell
     let ticks = sequence.length * microTicks
-    var tape = Tape(layout: layout, ticks: ticks)
+    var tape = Tape(cell: cell, ticks: ticks)
     let r = run(parameters: p, sequence: sequence, tape: &tape)
     let steps = sequence.length
-    let s = layout.stateSize, m = layout.messageSize, nIn = layout.gateInputs, g4 = layout.gateWidth
-    let wOff = layout.gateWeights.lowerBound, bOff = layout.gateBias.lowerBound
+    let s = layout.stateSize, m = layout.messageSize, nIn = layout.gateInputs, rw = cell.tickRecordWidth
     let wfOff = layout.forwardHeadWeights.lowerBound, bfOff = layout.forwardHeadBias.lowerBound
     let wbOff = layout.backwardHeadWeights.lowerBound, bbOff = layout.backwardHeadBias.lowerBound
     let norm = 1 / Double(steps)
     var dh = [Double](repeating: 0, count: s)
     var dc = [Double](repeating: 0, count: s)
-    var dz = [Double](repeating: 0, count: g4)
-    for t in stride(from: steps - 1, through: 0, by: -1) {
-      // Readouts after the step's last tick: d loss / d readout = 2 · scale² · residual / T.
-      let dF = 2 * norm * scales.forward * scales.forward * (r.forward[t] - sequence.forwardTargets[t])
-      let dB = 2 * norm * scales.backward * scales.backward * (r.backward[t] - sequence.backwardTargets[t])
-      let dW = 2 * norm * scales.weight * scales.weight * (r.weight[t] - sequence.weightTargets[t])
-      let last = (t * microTicks + microTicks - 1) * s
-      gradient[bfOff + forwardSlot] += dF
-      gradient[bbOff + backwardSlot] += dB
-      for j in 0..<s {
-        let hj = tape.hidden[last + j]
-        gradient[wfOff + j * m + forwardSlot] += dF * hj
-        gradient[wbOff + j * m + backwardSlot] += dB * hj
-        dh[j] += dF * p[wfOff + j * m + forwardSlot] + dB * p[wbOff + j * m + backwardSlot]
-      }
-      dc[weightLane] += dW
-      for k in stride(from: microTicks - 1, through: 0, by: -1) {
-        let tick = t * microTicks + k
-        let gOff = tick * g4, sOff = tick * s, u = tick * nIn
-        for j in 0..<s {
-          let i = tape.gates[gOff + j], g = tape.gates[gOff + s + j]
-          let f = tape.gates[gOff + 2 * s + j], o = tape.gates[gOff + 3 * s + j]
-          let tc = tape.tanhCell[sOff + j]
-          let dcTotal = dc[j] + dh[j] * o * (1 - tc * tc)
-          dz[j] = dcTotal * g * i * (1 - i)
-          dz[s + j] = dcTotal * i * (1 - g * g)
-          dz[2 * s + j] = dcTotal * tape.cellBefore[sOff + j] * f * (1 - f)
-          dz[3 * s + j] = dh[j] * tc * o * (1 - o)
-          dc[j] = dcTotal * f
-        }
-        for j in 0..<g4 { gradient[bOff + j] += dz[j] }
-        for rIn in 0..<nIn {
-          let v = tape.inputs[u + rIn]
-          let row = wOff + rIn * g4
-          if v != 0 { for j in 0..<g4 { gradient[row + j] += v * dz[j] } }
-          if rIn >= 2 * m {
-            var acc = 0.0
-            for j in 0..<g4 { acc += p[row + j] * dz[j] }
-            dh[rIn - 2 * m] = acc
+    var dz = [Double](repeating: 0, count: cell.scratchWidth)
+    p.withUnsafeBufferPointer { pp in
+      tape.inputs.withUnsafeBufferPointer { inputs in
+        tape.records.withUnsafeBufferPointer { records in
+          gradient.withUnsafeMutableBufferPointer { g in
+            for t in stride(from: steps - 1, through: 0, by: -1) {
+              // Readouts after the step's last tick: d loss / d readout = 2 · scale² · residual / T.
+              let dF = 2 * norm * scales.forward * scales.forward * (r.forward[t] - sequence.forwardTargets[t])
+              let dB = 2 * norm * scales.backward * scales.backward * (r.backward[t] - sequence.backwardTargets[t])
+              let dW = 2 * norm * scales.weight * scales.weight * (r.weight[t] - sequence.weightTargets[t])
+              let last = records.baseAddress! + (t * microTicks + microTicks - 1) * rw
+              g[bfOff + forwardSlot] += dF
+              g[bbOff + backwardSlot] += dB
+              for j in 0..<s {
+                let hj = cell.hidden(record: last, lane: j)
+                g[wfOff + j * m + forwardSlot] += dF * hj
+                g[wbOff + j * m + backwardSlot] += dB * hj
+                dh[j] += dF * p[wfOff + j * m + forwardSlot] + dB * p[wbOff + j * m + backwardSlot]
+              }
+              dc[weightLane] += dW
+              for k in stride(from: microTicks - 1, through: 0, by: -1) {
+                let tick = t * microTicks + k
+                cell.reverseTick(
+                  parameters: pp.baseAddress!, input: inputs.baseAddress! + tick * nIn, record: records.baseAddress! + tick * rw,
+                  dHidden: &dh, dCell: &dc, gradient: g.baseAddress!, dMessages: nil, scratch: &dz)
+              }
+            }
           }
         }
       }
@@ -253,4 +222,3 @@ public struct CellGradient: Sendable {
   }
 }
 
-@inline(__always) private func sigmoid(_ x: Double) -> Double { 1 / (1 + _exp(-x)) }

@@ -83,13 +83,13 @@ public struct PhasedCellGradient: Sendable {
     public var weight: [Double]
   }
 
+  /// Each tick's input and its `DifferentiableCell` record (ticks x width, row-major).
   struct Tape {
-    var inputs: [Double] = []      // ticks x (2M + S)
-    var gates: [Double] = []       // ticks x 4S (i, g, f, o after the nonlinearities)
-    var cellBefore: [Double] = []  // ticks x S
-    var tanhCell: [Double] = []    // ticks x S
-    var hidden: [Double] = []      // ticks x S
+    var inputs: [Double] = []   // ticks x (2M + S)
+    var records: [Double] = []  // ticks x tickRecordWidth
   }
+
+  private var cell: DifferentiableCell { DifferentiableCell(layout: layout) }
 
   public func readouts(parameters: [Double], sequence: Sequence) -> Readouts {
     var tape = Tape()
@@ -117,22 +117,19 @@ public struct PhasedCellGradient: Sendable {
   private func run(_ p: [Double], _ sequence: Sequence, _ tape: inout Tape) -> Readouts {
     precondition(p.count == parameterCount, "expected \(parameterCount) parameters, got \(p.count)")
     precondition(sequence.initialCell.count == layout.stateSize)
-    let s = layout.stateSize, m = layout.messageSize, nIn = layout.gateInputs, g4 = layout.gateWidth
+    let cell = cell
+    let s = layout.stateSize, m = layout.messageSize, nIn = layout.gateInputs, rw = cell.tickRecordWidth
     let ticks = sequence.phases.reduce(0) { $0 + $1.ticks }
     tape.inputs = [Double](repeating: 0, count: ticks * nIn)
-    tape.gates = [Double](repeating: 0, count: ticks * g4)
-    tape.cellBefore = [Double](repeating: 0, count: ticks * s)
-    tape.tanhCell = tape.cellBefore
-    tape.hidden = tape.cellBefore
+    tape.records = [Double](repeating: 0, count: ticks * rw)
     var h = [Double](repeating: 0, count: s)
     var c = sequence.initialCell
-    var z = [Double](repeating: 0, count: g4)
+    var z = [Double](repeating: 0, count: cell.scratchWidth)
     var out = Readouts(forward: [], backward: [], weight: [])
     var tick = 0
     for phase in sequence.phases {
       precondition(phase.block < blocks && phase.ticks >= 1 && phase.forwardInput.count == m)
       let base = phase.block * layout.count
-      let wOff = base + layout.gateWeights.lowerBound, bOff = base + layout.gateBias.lowerBound
       for _ in 0..<phase.ticks {
         let u = tick * nIn
         for j in 0..<m {
@@ -140,29 +137,13 @@ public struct PhasedCellGradient: Sendable {
           tape.inputs[u + m + j] = phase.backwardInput[j]
         }
         for j in 0..<s { tape.inputs[u + 2 * m + j] = h[j] }
-        for j in 0..<g4 { z[j] = p[bOff + j] }
-        for r in 0..<nIn {
-          let v = tape.inputs[u + r]
-          if v == 0 { continue }
-          let row = wOff + r * g4
-          for j in 0..<g4 { z[j] += v * p[row + j] }
-        }
-        let gOff = tick * g4, sOff = tick * s
-        for j in 0..<s {
-          let i = sigmoid(z[j] + VSMLCell.inputGateOffset)
-          let g = _tanh(z[s + j])
-          let f = sigmoid(z[2 * s + j] + VSMLCell.forgetGateOffset)
-          let o = sigmoid(z[3 * s + j])
-          tape.gates[gOff + j] = i
-          tape.gates[gOff + s + j] = g
-          tape.gates[gOff + 2 * s + j] = f
-          tape.gates[gOff + 3 * s + j] = o
-          tape.cellBefore[sOff + j] = c[j]
-          c[j] = f * c[j] + i * g
-          let tc = _tanh(c[j])
-          tape.tanhCell[sOff + j] = tc
-          h[j] = o * tc
-          tape.hidden[sOff + j] = h[j]
+        p.withUnsafeBufferPointer { pp in
+          tape.inputs.withUnsafeBufferPointer { inputs in
+            tape.records.withUnsafeMutableBufferPointer { records in
+              cell.tick(parameters: pp.baseAddress! + base, input: inputs.baseAddress! + u, cell: &c, hidden: &h,
+                        record: records.baseAddress! + tick * rw, scratch: &z)
+            }
+          }
         }
         tick += 1
       }
@@ -192,59 +173,48 @@ public struct PhasedCellGradient: Sendable {
   /// Adds the gradient of one sequence's loss to `gradient`; returns the loss.
   public func accumulate(parameters p: [Double], sequence: Sequence, into gradient: inout [Double]) -> Double {
     precondition(gradient.count == parameterCount)
+    let cell = cell
     var tape = Tape()
     let r = run(p, sequence, &tape)
-    let s = layout.stateSize, m = layout.messageSize, nIn = layout.gateInputs, g4 = layout.gateWidth
+    let s = layout.stateSize, m = layout.messageSize, nIn = layout.gateInputs, rw = cell.tickRecordWidth
     let norm = 1 / Double(sequence.steps)
     var dh = [Double](repeating: 0, count: s)
     var dc = [Double](repeating: 0, count: s)
-    var dz = [Double](repeating: 0, count: g4)
+    var dz = [Double](repeating: 0, count: cell.scratchWidth)
     var tick = sequence.phases.reduce(0) { $0 + $1.ticks }
-    for k in stride(from: sequence.phases.count - 1, through: 0, by: -1) {
-      let phase = sequence.phases[k]
-      let base = phase.block * layout.count
-      let wOff = base + layout.gateWeights.lowerBound, bOff = base + layout.gateBias.lowerBound
-      let wfOff = base + layout.forwardHeadWeights.lowerBound, bfOff = base + layout.forwardHeadBias.lowerBound
-      let wbOff = base + layout.backwardHeadWeights.lowerBound, bbOff = base + layout.backwardHeadBias.lowerBound
-      // Readouts after the phase's last tick: d loss / d readout = 2 · scale² · residual / steps.
-      let last = (tick - 1) * s
-      for j in 0..<m {
-        let dF = 2 * norm * phase.forwardScale[j] * phase.forwardScale[j] * (r.forward[k][j] - phase.forwardTarget[j])
-        let dB = 2 * norm * phase.backwardScale[j] * phase.backwardScale[j] * (r.backward[k][j] - phase.backwardTarget[j])
-        if dF == 0 && dB == 0 { continue }
-        gradient[bfOff + j] += dF
-        gradient[bbOff + j] += dB
-        for q in 0..<s {
-          let hq = tape.hidden[last + q]
-          gradient[wfOff + q * m + j] += dF * hq
-          gradient[wbOff + q * m + j] += dB * hq
-          dh[q] += dF * p[wfOff + q * m + j] + dB * p[wbOff + q * m + j]
-        }
-      }
-      dc[weightLane] += 2 * norm * phase.weightScale * phase.weightScale * (r.weight[k] - phase.weightTarget)
-      for _ in 0..<phase.ticks {
-        tick -= 1
-        let gOff = tick * g4, sOff = tick * s, u = tick * nIn
-        for j in 0..<s {
-          let i = tape.gates[gOff + j], g = tape.gates[gOff + s + j]
-          let f = tape.gates[gOff + 2 * s + j], o = tape.gates[gOff + 3 * s + j]
-          let tc = tape.tanhCell[sOff + j]
-          let dcTotal = dc[j] + dh[j] * o * (1 - tc * tc)
-          dz[j] = dcTotal * g * i * (1 - i)
-          dz[s + j] = dcTotal * i * (1 - g * g)
-          dz[2 * s + j] = dcTotal * tape.cellBefore[sOff + j] * f * (1 - f)
-          dz[3 * s + j] = dh[j] * tc * o * (1 - o)
-          dc[j] = dcTotal * f
-        }
-        for j in 0..<g4 { gradient[bOff + j] += dz[j] }
-        for rIn in 0..<nIn {
-          let v = tape.inputs[u + rIn]
-          let row = wOff + rIn * g4
-          if v != 0 { for j in 0..<g4 { gradient[row + j] += v * dz[j] } }
-          if rIn >= 2 * m {
-            var acc = 0.0
-            for j in 0..<g4 { acc += p[row + j] * dz[j] }
-            dh[rIn - 2 * m] = acc
+    p.withUnsafeBufferPointer { pp in
+      tape.inputs.withUnsafeBufferPointer { inputs in
+        tape.records.withUnsafeBufferPointer { records in
+          gradient.withUnsafeMutableBufferPointer { g in
+            for k in stride(from: sequence.phases.count - 1, through: 0, by: -1) {
+              let phase = sequence.phases[k]
+              let base = phase.block * layout.count
+              let wfOff = base + layout.forwardHeadWeights.lowerBound, bfOff = base + layout.forwardHeadBias.lowerBound
+              let wbOff = base + layout.backwardHeadWeights.lowerBound, bbOff = base + layout.backwardHeadBias.lowerBound
+              // Readouts after the phase's last tick: d loss / d readout = 2 · scale² · residual / steps.
+              let last = records.baseAddress! + (tick - 1) * rw
+              for j in 0..<m {
+                let dF = 2 * norm * phase.forwardScale[j] * phase.forwardScale[j] * (r.forward[k][j] - phase.forwardTarget[j])
+                let dB = 2 * norm * phase.backwardScale[j] * phase.backwardScale[j] * (r.backward[k][j] - phase.backwardTarget[j])
+                if dF == 0 && dB == 0 { continue }
+                g[bfOff + j] += dF
+                g[bbOff + j] += dB
+                for q in 0..<s {
+                  let hq = cell.hidden(record: last, lane: q)
+                  g[wfOff + q * m + j] += dF * hq
+                  g[wbOff + q * m + j] += dB * hq
+                  dh[q] += dF * p[wfOff + q * m + j] + dB * p[wbOff + q * m + j]
+                }
+              }
+              dc[weightLane] += 2 * norm * phase.weightScale * phase.weightScale * (r.weight[k] - phase.weightTarget)
+              for _ in 0..<phase.ticks {
+                tick -= 1
+                cell.reverseTick(
+                  parameters: pp.baseAddress! + base, input: inputs.baseAddress! + tick * nIn,
+                  record: records.baseAddress! + tick * rw, dHidden: &dh, dCell: &dc, gradient: g.baseAddress! + base,
+                  dMessages: nil, scratch: &dz)
+              }
+            }
           }
         }
       }
@@ -252,5 +222,3 @@ public struct PhasedCellGradient: Sendable {
     return Self.loss(r, sequence)
   }
 }
-
-@inline(__always) private func sigmoid(_ x: Double) -> Double { 1 / (1 + _exp(-x)) }
