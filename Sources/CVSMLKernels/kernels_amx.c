@@ -167,7 +167,8 @@ double vsml_amx_bf16_peak_amx(double seconds) {
 #pragma clang attribute pop
 
 const vsml_kernels vsml_kernels_amx = {
-    "amx", vsml_dense_tick16_amx, vsml_message_terms_amx,
+    "amx", vsml_dense_tick16_amx, vsml_dense_tick16_reverse_amx,
+    vsml_message_terms_amx,
     vsml_accumulate_rows_amx, vsml_dot_amx, vsml_adam_step_amx,
     vsml_scale_add_amx,
     vsml_tanh_amx, vsml_sigmoid_amx, vsml_fma_peak_amx};

@@ -10,7 +10,8 @@
 #pragma clang attribute pop
 
 const vsml_kernels vsml_kernels_avx2 = {
-    "avx2", vsml_dense_tick16_avx2, vsml_message_terms_avx2,
+    "avx2", vsml_dense_tick16_avx2, vsml_dense_tick16_reverse_avx2,
+    vsml_message_terms_avx2,
     vsml_accumulate_rows_avx2, vsml_dot_avx2, vsml_adam_step_avx2,
     vsml_scale_add_avx2,
     vsml_tanh_avx2, vsml_sigmoid_avx2, vsml_fma_peak_avx2};

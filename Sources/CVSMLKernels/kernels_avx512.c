@@ -10,7 +10,8 @@
 #pragma clang attribute pop
 
 const vsml_kernels vsml_kernels_avx512 = {
-    "avx512", vsml_dense_tick16_avx512, vsml_message_terms_avx512,
+    "avx512", vsml_dense_tick16_avx512, vsml_dense_tick16_reverse_avx512,
+    vsml_message_terms_avx512,
     vsml_accumulate_rows_avx512, vsml_dot_avx512, vsml_adam_step_avx512,
     vsml_scale_add_avx512,
     vsml_tanh_avx512, vsml_sigmoid_avx512, vsml_fma_peak_avx512};

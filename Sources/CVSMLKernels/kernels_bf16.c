@@ -79,7 +79,8 @@ static inline void bf16_tile_product(const vsml_product_state *state, const floa
 #pragma clang attribute pop
 
 const vsml_kernels vsml_kernels_bf16 = {
-    "avx512-bf16", vsml_dense_tick16_bf16, vsml_message_terms_bf16,
+    "avx512-bf16", vsml_dense_tick16_bf16, vsml_dense_tick16_reverse_bf16,
+    vsml_message_terms_bf16,
     vsml_accumulate_rows_bf16, vsml_dot_bf16, vsml_adam_step_bf16,
     vsml_scale_add_bf16,
     vsml_tanh_bf16, vsml_sigmoid_bf16, vsml_fma_peak_bf16};

@@ -23,6 +23,8 @@ final class VSMLWorkspace {
   /// Called once per layer and sweep with the layer's incoming forward (A x M) and backward
   /// (B x M) messages, as the layer's ticks read them (used to record a network's own signals).
   var messageObserver: VSMLNetwork.MessageObserver?
+  /// Records what the reverse pass needs of every layer's ticks, when set (`VSMLMetaGradient`).
+  var tape: GradientTape?
 
   static let stateSize = 16
 
@@ -111,23 +113,30 @@ final class VSMLWorkspace {
     episode.inputs.withUnsafeBufferPointer { inputs in
       for t in 0..<episode.length {
         if episode.cancellation.isRequested { break }
-        let x = inputs.baseAddress! + t * d
-        tick(input: x, parameters: parameters, layout: layout, reverse: false)
-        let y = Int(episode.labels[t])
-        let logitBuffer = UnsafeBufferPointer(start: logits.pointer, count: classes)
-        if recordLogits { recorded.append(contentsOf: logitBuffer) }
-        losses[t] = softmaxCrossEntropy(logits: logitBuffer, label: y, error: error.buffer)
-        correct[t] = argmax(logitBuffer) == y
-        label.zero()
-        if configuration.feedLabel { label.pointer[y] = 1 }
-        if configuration.backwardPass {
-          tick(input: x, parameters: parameters, layout: layout, reverse: true)
-          error.zero()
-          label.zero()
-        }
+        (losses[t], correct[t]) = step(input: inputs.baseAddress! + t * d, label: Int(episode.labels[t]), parameters: parameters, layout: layout)
+        if recordLogits { recorded.append(contentsOf: UnsafeBufferPointer(start: logits.pointer, count: classes)) }
       }
     }
     return EpisodeResult(logits: recorded, losses: losses, correct: correct)
+  }
+
+  /// One online step (METHOD.md §4): predict `input`, score the prediction against `label`, then
+  /// hand the error on (the backward sweep, or the next step's forward sweep). Returns the step's
+  /// loss and whether its prediction was right; the prediction stays in `logits`.
+  func step(input x: UnsafePointer<Float>, label y: Int, parameters: UnsafePointer<Float>, layout: VSMLParameterLayout) -> (Float, Bool) {
+    let classes = sizes.last!
+    tick(input: x, parameters: parameters, layout: layout, reverse: false)
+    let logitBuffer = UnsafeBufferPointer(start: logits.pointer, count: classes)
+    let loss = softmaxCrossEntropy(logits: logitBuffer, label: y, error: error.buffer)
+    let right = argmax(logitBuffer) == y
+    label.zero()
+    if configuration.feedLabel { label.pointer[y] = 1 }
+    if configuration.backwardPass {
+      tick(input: x, parameters: parameters, layout: layout, reverse: true)
+      error.zero()
+      label.zero()
+    }
+    return (loss, right)
   }
 
   /// One pass over the layers (forward order, or reverse for the backward sweep), routing
@@ -156,12 +165,16 @@ final class VSMLWorkspace {
       messageObserver?(l, reverse, UnsafeBufferPointer(start: forwardIn[l].pointer, count: inSize * m),
                        UnsafeBufferPointer(start: backwardIn[l].pointer, count: outSize * m))
       let layerNorm = block.layerNorm
+      let record = tape?.beginLayer(layer: l, block: blockIndex, reverse: reverse, workspace: self)
       for micro in 0..<configuration.microTicks {
         let last = micro == configuration.microTicks - 1
+        record?.saveBefore(tick: micro, workspace: self)
         kernels.dense_tick16(
           cells[l].pointer, inSize, outSize, rowTerm.pointer, colTerm.pointer, gates + 2 * m * 64,
-          last && !layerNorm ? rowSum.pointer : nil, last && !layerNorm ? colSum.pointer : nil)
+          last && !layerNorm ? rowSum.pointer : nil, last && !layerNorm ? colSum.pointer : nil,
+          record?.gates(tick: micro))
       }
+      record?.saveAfter(workspace: self)
       if layerNorm {
         normalisedMessages(layer: l, block: block, parameters: p)
       } else {

@@ -95,7 +95,8 @@ static inline void vsml_product_end(vsml_product_state *state) { (void)state; }
 #endif
 
 static void VSML_FN(vsml_dense_tick16)(float *cells, ptrdiff_t A, ptrdiff_t B, const float *row_term,
-                                       const float *col_term, const float *w, float *row_sum, float *col_sum) {
+                                       const float *col_term, const float *w, float *row_sum, float *col_sum,
+                                       float *gates_out) {
 #if VSML_HAS_MXCSR
   /* Flush denormals to zero inside the tick: decaying cell states would otherwise reach
      denormal values, which cost ~100 cycles per operation on x86. Changes results only below
@@ -130,6 +131,7 @@ static void VSML_FN(vsml_dense_tick16)(float *cells, ptrdiff_t A, ptrdiff_t B, c
       vstore(zj + 32, vsigmoid_t(vload(zj + 32)));
       vstore(zj + 48, vsigmoid_t(vload(zj + 48)));
     }
+    if (gates_out != NULL) memcpy(gates_out + first * 64, z, (size_t)n * 64 * sizeof(float));
     for (int j = 0; j < n; j++) {
       const float *g = z + j * 64;
       float *cell = tile + j * 32;
@@ -145,6 +147,73 @@ static void VSML_FN(vsml_dense_tick16)(float *cells, ptrdiff_t A, ptrdiff_t B, c
     }
   }
   vsml_product_end(&state);
+#if VSML_HAS_MXCSR
+  _mm_setcsr(saved_mxcsr);
+#endif
+}
+
+/* Connections whose weight-gradient products are batched: every load and store of the 16 x 64
+   accumulator serves this many multiply-adds per lane. */
+#define VSML_REVERSE_TILE 8
+
+static void VSML_FN(vsml_dense_tick16_reverse)(const float *before, const float *gates, float *adjoint,
+                                               ptrdiff_t A, ptrdiff_t B, const float *recurrent_t, float *dw,
+                                               float *row_dz, float *col_dz) {
+#if VSML_HAS_MXCSR
+  const unsigned int saved_mxcsr = _mm_getcsr();
+  _mm_setcsr(saved_mxcsr | VSML_MXCSR_FTZ_DAZ);
+#endif
+  float dz[VSML_REVERSE_TILE * 64] __attribute__((aligned(64)));
+  const ptrdiff_t total = A * B;
+  ptrdiff_t a = 0, b = 0;
+  for (ptrdiff_t first = 0; first < total; first += VSML_REVERSE_TILE) {
+    const int n = total - first < VSML_REVERSE_TILE ? (int)(total - first) : VSML_REVERSE_TILE;
+    for (int j = 0; j < n; j++) {
+      const ptrdiff_t conn = first + j;
+      const float *hc = before + conn * 32, *g = gates + conn * 64;
+      float *adj = adjoint + conn * 32, *dzj = dz + j * 64;
+      const vf cp = vload(hc + 16);
+      const vf i = vload(g), gg = vload(g + 16), f = vload(g + 32), o = vload(g + 48);
+      const vf c = vfma(f, cp, vmul(i, gg));
+      const vf tc = vtanh_t(vmul(c, vset1(VSML_TANH_SCALE)));
+      const vf one = vset1(1.0f);
+      const vf dh = vload(adj), dc = vload(adj + 16);
+      const vf dct = vfma(vmul(dh, o), vsub(one, vmul(tc, tc)), dc);
+      const vf dzi = vmul(vmul(dct, gg), vmul(i, vsub(one, i)));
+      const vf dzg = vmul(vmul(dct, i), vsub(one, vmul(gg, gg)));
+      const vf dzf = vmul(vmul(dct, cp), vmul(f, vsub(one, f)));
+      const vf dzo = vmul(vmul(dh, tc), vmul(o, vsub(one, o)));
+      vstore(dzj, dzi); vstore(dzj + 16, dzg); vstore(dzj + 32, dzf); vstore(dzj + 48, dzo);
+      vstore(adj + 16, vmul(dct, f));
+      float *rd = row_dz + a * 64, *cd = col_dz + b * 64;
+      vstore(rd, vadd(vload(rd), dzi)); vstore(rd + 16, vadd(vload(rd + 16), dzg));
+      vstore(rd + 32, vadd(vload(rd + 32), dzf)); vstore(rd + 48, vadd(vload(rd + 48), dzo));
+      vstore(cd, vadd(vload(cd), dzi)); vstore(cd + 16, vadd(vload(cd + 16), dzg));
+      vstore(cd + 32, vadd(vload(cd + 32), dzf)); vstore(cd + 48, vadd(vload(cd + 48), dzo));
+      /* dh_prev = W_h dz: 64 broadcast multiply-adds of W_h's columns (rows of recurrent_t). */
+      vf s0 = vset1(0.0f), s1 = s0, s2 = s0, s3 = s0;
+      for (int k = 0; k < 64; k += 4) {
+        s0 = vfma(vset1(dzj[k]), vload(recurrent_t + k * 16), s0);
+        s1 = vfma(vset1(dzj[k + 1]), vload(recurrent_t + (k + 1) * 16), s1);
+        s2 = vfma(vset1(dzj[k + 2]), vload(recurrent_t + (k + 2) * 16), s2);
+        s3 = vfma(vset1(dzj[k + 3]), vload(recurrent_t + (k + 3) * 16), s3);
+      }
+      vstore(adj, vadd(vadd(s0, s1), vadd(s2, s3)));
+      if (++b == B) { b = 0; a++; }
+    }
+    /* dW_h += h_prev^T dz over the tile, connections in order. */
+    for (int k = 0; k < 16; k++) {
+      float *wk = dw + k * 64;
+      vf w0 = vload(wk), w1 = vload(wk + 16), w2 = vload(wk + 32), w3 = vload(wk + 48);
+      for (int j = 0; j < n; j++) {
+        const vf x = vset1(before[(first + j) * 32 + k]);
+        const float *dzj = dz + j * 64;
+        w0 = vfma(x, vload(dzj), w0); w1 = vfma(x, vload(dzj + 16), w1);
+        w2 = vfma(x, vload(dzj + 32), w2); w3 = vfma(x, vload(dzj + 48), w3);
+      }
+      vstore(wk, w0); vstore(wk + 16, w1); vstore(wk + 32, w2); vstore(wk + 48, w3);
+    }
+  }
 #if VSML_HAS_MXCSR
   _mm_setcsr(saved_mxcsr);
 #endif
