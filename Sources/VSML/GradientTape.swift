@@ -3,9 +3,9 @@ import VSMLCore
 /// What the reverse pass of `VSMLMetaGradient` needs of the forward ticks of one segment of an
 /// episode, in one preallocated 64-byte-aligned buffer (nothing is allocated per step).
 ///
-/// Per layer and sweep it keeps the incoming messages (A x M, B x M), every connection's `h`
-/// and `c` before each micro-tick (A x B x 32 per tick) and the gates each tick computed
-/// (A x B x 64 per tick), and after the last tick either `h'` and `c'` of every connection
+/// Per layer and sweep it keeps the incoming messages (A x M, B x M), what each micro-tick's
+/// kernel recorded (A x B x 96 per tick: `h` and `c` before it, the gates it computed), and after
+/// the last tick either `h'` and `c'` of every connection
 /// (with LayerNorm, whose heads are per connection) or the row and column sums of `h'`
 /// (A x 16, B x 16; without LayerNorm the heads are affine in them).
 final class GradientTape {
@@ -16,10 +16,8 @@ final class GradientTape {
     var reverse: Bool
     var forwardIn: Int
     var backwardIn: Int
-    /// `microTicks` consecutive blocks of A x B x 32.
-    var before: Int
-    /// `microTicks` consecutive blocks of A x B x 64.
-    var gates: Int
+    /// `microTicks` consecutive blocks of A x B x 96 (`dense_tick16`'s `record_out`).
+    var ticks: Int
     /// LayerNorm: A x B x 32 (h', c'); otherwise row sums (A x 16) then column sums (B x 16).
     var after: Int
   }
@@ -36,7 +34,7 @@ final class GradientTape {
     let perSweep = (0..<configuration.layerCount).reduce(0) { total, l in
       let a = sizes[l], b = sizes[l + 1]
       let after = configuration.subRNN.layerNorm ? a * b * 32 : padded(a * 16) + padded(b * 16)
-      return total + padded(a * m) + padded(b * m) + configuration.microTicks * a * b * (32 + 64) + after
+      return total + padded(a * m) + padded(b * m) + configuration.microTicks * a * b * 96 + after
     }
     return perSweep * (configuration.backwardPass ? 2 : 1)
   }
@@ -69,7 +67,7 @@ final class GradientTape {
     let micro = configuration.microTicks
     let record = LayerRecord(
       layer: l, block: block, reverse: reverse, forwardIn: allocate(a * m), backwardIn: allocate(b * m),
-      before: allocate(micro * a * b * 32), gates: allocate(micro * a * b * 64),
+      ticks: allocate(micro * a * b * 96),
       after: allocate(configuration.subRNN.layerNorm ? a * b * 32 : Self.padded(a * 16) + b * 16))
     pointer(record.forwardIn).update(from: w.forwardIn[l].pointer, count: a * m)
     pointer(record.backwardIn).update(from: w.backwardIn[l].pointer, count: b * m)
@@ -83,12 +81,8 @@ final class GradientTape {
     let record: LayerRecord
     let connections: Int
 
-    func saveBefore(tick: Int, workspace w: VSMLWorkspace) {
-      tape.pointer(record.before + tick * connections * 32).update(from: w.cells[record.layer].pointer, count: connections * 32)
-    }
-
-    func gates(tick: Int) -> UnsafeMutablePointer<Float> {
-      tape.pointer(record.gates + tick * connections * 64)
+    func ticks(_ tick: Int) -> UnsafeMutablePointer<Float> {
+      tape.pointer(record.ticks + tick * connections * 96)
     }
 
     func saveAfter(workspace w: VSMLWorkspace) {

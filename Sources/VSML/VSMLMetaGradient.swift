@@ -20,6 +20,13 @@ public struct VSMLMetaGradient: Sendable {
   /// Steps between checkpoints; nil chooses the length that minimises memory
   /// (about √(T · checkpoint size / step record size)).
   public var segmentLength: Int?
+  /// Threads that share one episode's ticks, forward and reverse; the gradient does not depend
+  /// on it (the reverse splits each layer's connections into `reverseChunks` fixed parts).
+  public var threads = 1
+
+  /// Parts of a layer's rows whose reverse runs independently; their weight and column
+  /// gradients are added in part order, whatever the thread count.
+  static let reverseChunks = 4
 
   public init(network: VSMLNetwork, segmentLength: Int? = nil) {
     precondition(network.usesFastPath, "the fast meta-gradient needs the fast path (state size 16)")
@@ -51,6 +58,15 @@ public struct VSMLMetaGradient: Sendable {
     return min(max(1, Int((Double(steps) * ratio).squareRoot().rounded(.up))), max(steps, 1))
   }
 
+  /// Bytes one episode of `steps` steps needs beyond the forward state: one segment's records
+  /// and the checkpoints; nil when the product overflows.
+  public func memoryBytes(steps: Int) -> Int? {
+    let k = segmentLength(steps: steps)
+    return MemoryBudget.sum(
+      MemoryBudget.product(GradientTape.floatsPerStep(network.configuration), k, MemoryLayout<Float>.stride),
+      MemoryBudget.product(checkpointFloats, (steps + k - 1) / k, MemoryLayout<Float>.stride))
+  }
+
   public func lossAndGradient(episode: Episode, parameters: UnsafeBufferPointer<Float>, stateSeed: UInt64) -> Result {
     lossAndGradient(episode: episode, parameters: parameters, initialCells: network.initialCells(stateSeed: stateSeed))
   }
@@ -78,6 +94,8 @@ final class MetaGradientPass {
   /// Adjoints named as the state: cells (A x B x 32: dh, dc), incoming messages.
   let dCells: [AlignedBuffer], dForward: [AlignedBuffer], dBackward: [AlignedBuffer]
   let rowDz: AlignedBuffer, colDz: AlignedBuffer, dw: AlignedBuffer
+  /// Per reverse part: its weight-gradient and column accumulators.
+  let partDw: [AlignedBuffer], partColDz: [AlignedBuffer]
   var gradient: [Double]
   /// The parameters in float64, for LayerNorm heads (`DifferentiableCell`).
   lazy var parametersDouble: [Double] = (0..<layout.count).map { Double(parameters[$0]) }
@@ -89,6 +107,7 @@ final class MetaGradientPass {
     self.parameters = parameters
     workspace = VSMLWorkspace(configuration: configuration, kernel: network.kernel, precision: network.precision)
     workspace.load(initialCells: initialCells)
+    workspace.workers = owner.threads > 1 ? SpinningWorkers(threads: owner.threads) : nil
     checkpointFloats = owner.checkpointFloats
     sizes = configuration.layerSizes
     m = configuration.subRNN.messageSize
@@ -109,6 +128,8 @@ final class MetaGradientPass {
     rowDz = AlignedBuffer(count: widest * 64)
     colDz = AlignedBuffer(count: widest * 64)
     dw = AlignedBuffer(count: 16 * 64)
+    partDw = (0..<VSMLMetaGradient.reverseChunks).map { _ in AlignedBuffer(count: 16 * 64) }
+    partColDz = (0..<VSMLMetaGradient.reverseChunks).map { _ in AlignedBuffer(count: widest * 64) }
     gradient = [Double](repeating: 0, count: layout.count)
     meta = owner
   }
@@ -116,6 +137,7 @@ final class MetaGradientPass {
   private let meta: VSMLMetaGradient
 
   func run(episode: Episode) -> VSMLMetaGradient.Result {
+    defer { workspace.workers?.finish() }
     let steps = episode.length
     let k = meta.segmentLength(steps: steps)
     let segments = steps == 0 ? 0 : (steps + k - 1) / k
@@ -251,12 +273,32 @@ final class MetaGradientPass {
       }
       // The ticks, last first.
       rowDz.pointer.update(repeating: 0, count: a * 64)
-      colDz.pointer.update(repeating: 0, count: b * 64)
-      dw.zero()
+      let parts = min(VSMLMetaGradient.reverseChunks, a)
+      for part in 0..<parts {
+        partDw[part].zero()
+        partColDz[part].pointer.update(repeating: 0, count: b * 64)
+      }
+      let kernels = workspace.kernels, adjoint = dCells[l].pointer, recurrent = recurrentT[rec.block].pointer
+      let (partDw, partColDz, rowDz) = (partDw, partColDz, rowDz)
       for tick in stride(from: micro - 1, through: 0, by: -1) {
-        workspace.kernels.dense_tick16_reverse(
-          tape.pointer(rec.before + tick * conns * 32), tape.pointer(rec.gates + tick * conns * 64),
-          dCells[l].pointer, a, b, recurrentT[rec.block].pointer, dw.pointer, rowDz.pointer, colDz.pointer)
+        let record = tape.pointer(rec.ticks + tick * conns * 96)
+        let reversePart = { (part: Int) in
+          let a0 = a * part / parts, a1 = a * (part + 1) / parts
+          kernels.dense_tick16_reverse(
+            record + a0 * b * 96, adjoint + a0 * b * 32, a1 - a0, b, recurrent,
+            partDw[part].pointer, rowDz.pointer + a0 * 64, partColDz[part].pointer)
+        }
+        if let workers = workspace.workers {
+          workers.run(count: parts, reversePart)
+        } else {
+          for part in 0..<parts { reversePart(part) }
+        }
+      }
+      dw.zero()
+      colDz.pointer.update(repeating: 0, count: b * 64)
+      for part in 0..<parts {
+        for i in 0..<(16 * 64) { dw.pointer[i] += partDw[part].pointer[i] }
+        for i in 0..<(b * 64) { colDz.pointer[i] += partColDz[part].pointer[i] }
       }
       let gw = base + block.gateWeights.lowerBound, gb = base + block.gateBias.lowerBound
       for i in 0..<(16 * 64) { gradient[gw + 2 * m * 64 + i] += Double(dw.pointer[i]) }

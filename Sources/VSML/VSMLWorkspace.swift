@@ -25,6 +25,9 @@ final class VSMLWorkspace {
   var messageObserver: VSMLNetwork.MessageObserver?
   /// Records what the reverse pass needs of every layer's ticks, when set (`VSMLMetaGradient`).
   var tape: GradientTape?
+  /// Threads that share each layer's tick (rows of connections), when set; results do not
+  /// depend on it.
+  var workers: SpinningWorkers?
 
   static let stateSize = 16
 
@@ -168,11 +171,23 @@ final class VSMLWorkspace {
       let record = tape?.beginLayer(layer: l, block: blockIndex, reverse: reverse, workspace: self)
       for micro in 0..<configuration.microTicks {
         let last = micro == configuration.microTicks - 1
-        record?.saveBefore(tick: micro, workspace: self)
-        kernels.dense_tick16(
-          cells[l].pointer, inSize, outSize, rowTerm.pointer, colTerm.pointer, gates + 2 * m * 64,
-          last && !layerNorm ? rowSum.pointer : nil, last && !layerNorm ? colSum.pointer : nil,
-          record?.gates(tick: micro))
+        let recordOut = record?.ticks(micro)
+        if let workers, workers.threads > 1, inSize > 1 {
+          // Rows of connections on separate threads; the sums after, in the kernel's order.
+          let chunks = min(workers.threads, inSize)
+          let (cellPointer, rows, cols, recurrent) = (cells[l].pointer, rowTerm.pointer, colTerm.pointer, gates + 2 * m * 64)
+          workers.run(count: chunks) { c in
+            let a0 = inSize * c / chunks, a1 = inSize * (c + 1) / chunks
+            kernels.dense_tick16(
+              cellPointer + a0 * outSize * 32, a1 - a0, outSize, rows + a0 * 64, cols, recurrent, nil, nil,
+              recordOut.map { $0 + a0 * outSize * 96 })
+          }
+          if last && !layerNorm { sumHidden(layer: l) }
+        } else {
+          kernels.dense_tick16(
+            cells[l].pointer, inSize, outSize, rowTerm.pointer, colTerm.pointer, gates + 2 * m * 64,
+            last && !layerNorm ? rowSum.pointer : nil, last && !layerNorm ? colSum.pointer : nil, recordOut)
+        }
       }
       record?.saveAfter(workspace: self)
       if layerNorm {
@@ -189,6 +204,24 @@ final class VSMLWorkspace {
           let y = newForward.pointer[b * m + configuration.outputIndex]
           logits.pointer[b] = bound > 0 ? bound * Float(_tanh(Double(y / bound))) : y
         }
+      }
+    }
+  }
+
+  /// Row and column sums of every connection's `h'` (A x 16, B x 16), added in the order the
+  /// tick kernel adds them, so that the result does not depend on how the tick was split.
+  private func sumHidden(layer l: Int) {
+    let inSize = sizes[l], outSize = sizes[l + 1]
+    let c = UnsafeRawPointer(cells[l].pointer)
+    let rs = UnsafeMutableRawPointer(rowSum.pointer), cs = UnsafeMutableRawPointer(colSum.pointer)
+    rowSum.pointer.update(repeating: 0, count: inSize * 16)
+    colSum.pointer.update(repeating: 0, count: outSize * 16)
+    let stride = MemoryLayout<SIMD16<Float>>.stride
+    for a in 0..<inSize {
+      for b in 0..<outSize {
+        let h = c.loadUnaligned(fromByteOffset: (a * outSize + b) * 32 * 4, as: SIMD16<Float>.self)
+        rs.storeBytes(of: rs.loadUnaligned(fromByteOffset: a * stride, as: SIMD16<Float>.self) + h, toByteOffset: a * stride, as: SIMD16<Float>.self)
+        cs.storeBytes(of: cs.loadUnaligned(fromByteOffset: b * stride, as: SIMD16<Float>.self) + h, toByteOffset: b * stride, as: SIMD16<Float>.self)
       }
     }
   }

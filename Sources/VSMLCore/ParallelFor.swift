@@ -2,6 +2,8 @@ import Dispatch
 import Synchronization
 #if canImport(Glibc)
 import Glibc
+#elseif canImport(Darwin)
+import Darwin
 #endif
 
 /// Runs `body(i)` for every `i` in `0..<count` on up to `threads` threads.
@@ -48,6 +50,8 @@ enum ProcessInfoLite {
   static var activeProcessorCount: Int {
     #if canImport(Glibc)
     return Int(sysconf(Int32(_SC_NPROCESSORS_ONLN)))
+    #elseif canImport(Darwin)
+    return Int(sysconf(_SC_NPROCESSORS_ONLN))
     #else
     return 1
     #endif

@@ -17,6 +17,19 @@ public func processCPUSeconds() -> Double {
   return Double(spec.tv_sec) + Double(spec.tv_nsec) * 1e-9
 }
 
+/// The largest resident memory this process has had so far, in bytes (`getrusage`'s maxrss:
+/// kilobytes on Linux, bytes on macOS).
+public func peakResidentBytes() -> Int {
+  var usage = rusage()
+  #if canImport(Darwin)
+  getrusage(RUSAGE_SELF, &usage)
+  return Int(usage.ru_maxrss)
+  #else
+  getrusage(RUSAGE_SELF.rawValue, &usage)
+  return Int(usage.ru_maxrss) * 1024
+  #endif
+}
+
 /// Keeps a computed value observable so that the optimiser cannot remove the work behind it.
 @inline(never)
 public func blackHole(_ value: Double) {

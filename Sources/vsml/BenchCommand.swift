@@ -24,6 +24,12 @@ struct BenchCommand: ParsableCommand {
   @Flag(help: "Run the backward sweep after every forward pass (as backprop-deep does).")
   var backwardPass = false
 
+  @Flag(help: "Measure one gradient meta-step instead: the gradient of the mean loss of --population episodes of --steps examples through the whole episode (checkpointed reverse pass), beside a forward pass of the same episodes, with the process's peak memory.")
+  var gradient = false
+
+  @Option(help: "With --gradient: steps between checkpoints (default: the length that minimises memory).")
+  var segmentLength: Int?
+
   @Flag(help: "Also measure this machine's FMA peak on the selected kernel path (and its AMX bf16 peak where available) and report the share reached.")
   var peak = false
 
@@ -40,6 +46,9 @@ struct BenchCommand: ParsableCommand {
     }
     try requireOption(population, in: OptionLimits.episodes, "population")
     try requireOption(steps, in: OptionLimits.steps, "steps")
+    if let segmentLength { try requireOption(segmentLength, in: OptionLimits.steps, "segment-length") }
+    if gradient && model != "vsml" { throw ValidationError("--gradient measures the VSML meta-gradient; drop --model \(model)") }
+    if gradient && arithmetic.precision != .fp32 { throw ValidationError("--gradient runs in fp32; drop --precision") }
   }
 
   func run() throws {
@@ -64,6 +73,7 @@ struct BenchCommand: ParsableCommand {
     }
     let config = VSMLConfiguration(layerSizes: layers.sizes, backwardPass: backwardPass)
     let network = try VSMLNetwork(config)
+    if gradient { return try runGradient(config, network: network) }
     try MemoryBudget.require(
       MemoryBudget.sum(  // plus the float64 reference path's state, about twice the fast path's
         network.episodeMemory(concurrent: min(compute.threads, population), retained: population, length: steps),
@@ -110,6 +120,36 @@ struct BenchCommand: ParsableCommand {
         print(String(format: "FMA peak        %10.1f GFLOP/s measured; the matrix product reaches %.0f %%", peakFlops / 1e9, 100 * r.matrixFlopsPerSecond / peakFlops))
       }
       if let amxPeakFlops { print(String(format: "AMX bf16 peak   %10.1f GFLOP/s measured", amxPeakFlops / 1e9)) }
+    }
+  }
+
+  /// `--gradient`: one meta-step's time and memory.
+  private func runGradient(_ config: VSMLConfiguration, network: VSMLNetwork) throws {
+    let meta = VSMLMetaGradient(network: network, segmentLength: segmentLength)
+    try MemoryBudget.require(
+      MemoryBudget.sum(meta.memoryBytes(steps: steps).flatMap { MemoryBudget.product($0, min(compute.threads, population)) },
+                       network.episodeMemory(concurrent: min(compute.threads, population), retained: population, length: steps)),
+      for: "--gradient --layers \(layers) with --population \(population), --steps \(steps) on \(compute.threads) threads")
+    let bench = VSMLGradientBenchmark(
+      configuration: config, population: population, steps: steps, threads: compute.threads, seed: compute.seed,
+      segmentLength: segmentLength)
+    let r = try bench.run()
+    let peak = peakResidentBytes()
+    if json {
+      try printJSON([
+        "gradient": true, "layers": layers.sizes, "backward_pass": backwardPass, "population": population, "steps": steps,
+        "threads": compute.threads, "kernel": KernelPath.selected.rawValue,
+        "meta_step_s": r.gradientSeconds, "forward_s": r.forwardSeconds, "gradient_over_forward": r.gradientSeconds / r.forwardSeconds,
+        "segment_length": r.segmentLength, "tape_bytes_per_episode": r.tapeBytesPerEpisode,
+        "checkpoint_bytes_per_episode": r.checkpointBytesPerEpisode, "peak_resident_bytes": peak,
+        "gradient_norm": r.gradientNorm, "mean_loss": r.meanLoss,
+      ])
+    } else {
+      print("gradient meta-step: layers \(layers), \(population) episode(s) of \(steps) steps, \(compute.threads) threads, kernel \(KernelPath.selected.rawValue)")
+      print(String(format: "meta-step       %8.2f s  (forward pass alone %.2f s: %.1fx)", r.gradientSeconds, r.forwardSeconds, r.gradientSeconds / r.forwardSeconds))
+      print(String(format: "memory          %8.1f MiB peak resident; per episode %.1f MiB segment records (%d steps) + %.1f MiB checkpoints",
+                   Double(peak) / 1048576, Double(r.tapeBytesPerEpisode) / 1048576, r.segmentLength, Double(r.checkpointBytesPerEpisode) / 1048576))
+      print(String(format: "gradient norm   %8.4g  (mean loss %.4f)", r.gradientNorm, r.meanLoss))
     }
   }
 }

@@ -25,13 +25,12 @@ final class MetaGradientTests: XCTestCase {
       cells = network.initialCells(stateSeed: seed)
     }
 
-    func fast(kernel: KernelPath = .selected, segmentLength: Int? = nil) throws -> VSMLMetaGradient.Result {
+    func fast(kernel: KernelPath = .selected, segmentLength: Int? = nil, threads: Int = 1) throws -> VSMLMetaGradient.Result {
       var network = try VSMLNetwork(configuration)
       network.kernel = kernel
-      return parameters.withUnsafeBufferPointer {
-        VSMLMetaGradient(network: network, segmentLength: segmentLength)
-          .lossAndGradient(episode: episode, parameters: $0, initialCells: cells)
-      }
+      var meta = VSMLMetaGradient(network: network, segmentLength: segmentLength)
+      meta.threads = threads
+      return parameters.withUnsafeBufferPointer { meta.lossAndGradient(episode: episode, parameters: $0, initialCells: cells) }
     }
 
     func reference() -> (output: ReferenceVSML.Output, gradient: [Double]) {
@@ -92,6 +91,18 @@ final class MetaGradientTests: XCTestCase {
       let segmented = try c.fast(segmentLength: length)
       XCTAssertEqual(segmented.gradient, whole.gradient, "segment length \(length)")
       XCTAssertEqual(segmented.episode.losses, whole.episode.losses)
+    }
+  }
+
+  func testThreadsDoNotChangeTheGradient() throws {
+    for (_, configuration) in Self.configurations {
+      let c = try Case(configuration, steps: 6, seed: 5)
+      let one = try c.fast(threads: 1)
+      for threads in [2, 3] {
+        let many = try c.fast(threads: threads)
+        XCTAssertEqual(many.gradient, one.gradient, "\(threads) threads")
+        XCTAssertEqual(many.episode.losses, one.episode.losses)
+      }
     }
   }
 

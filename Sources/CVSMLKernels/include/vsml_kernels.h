@@ -35,26 +35,25 @@ typedef struct vsml_kernels {
   /// recurrent:  16 x 64: the rows of the gate matrix that multiply h, in the exp2 domain.
   /// row_sum:    if not NULL (with col_sum), receives sum over b of h'[a, b] (A x 16).
   /// col_sum:    if not NULL (with row_sum), receives sum over a of h'[a, b] (B x 16).
-  /// gates_out:  if not NULL, receives every connection's gates after their nonlinearities
-  ///             (A x B x 64: i, g, f, o), for the reverse pass.
+  /// record_out: if not NULL, receives per connection (A x B x 96) its h and c before the tick
+  ///             (32) and its gates after their nonlinearities (64: i, g, f, o), for the reverse.
   ///
   /// Exp2 domain: the columns of gates i, f, o are pre-multiplied by -log2(e) and those of g by
   /// -2 log2(e), so that sigmoid(z) = 1 / (1 + 2^t) and tanh(z) = (1 - 2^t) / (1 + 2^t) for the
   /// stored t; this removes one multiply per gate.
   void (*dense_tick16)(float *cells, ptrdiff_t A, ptrdiff_t B, const float *row_term,
                        const float *col_term, const float *recurrent, float *row_sum, float *col_sum,
-                       float *gates_out);
+                       float *record_out);
 
   /// The reverse of one `dense_tick16` for all A x B connections (plain, unscaled arithmetic).
   ///
-  /// before:      A x B x 32: each connection's h then c before the tick.
-  /// gates:       A x B x 64: the gates the tick computed (`gates_out`).
+  /// record:      A x B x 96: what the tick wrote to `record_out`.
   /// adjoint:     A x B x 32: on entry the adjoints of h' and c'; on return those of h and c.
   /// recurrent_t: 64 x 16: the transpose of the rows of the (unscaled) gate matrix that multiply h.
   /// dw:          16 x 64: receives += the gradient of those rows.
   /// row_dz:      A x 64: receives += sum over b of the gate pre-activation adjoints dz[a, b].
   /// col_dz:      B x 64: receives += sum over a of dz[a, b].
-  void (*dense_tick16_reverse)(const float *before, const float *gates, float *adjoint, ptrdiff_t A, ptrdiff_t B,
+  void (*dense_tick16_reverse)(const float *record, float *adjoint, ptrdiff_t A, ptrdiff_t B,
                                const float *recurrent_t, float *dw, float *row_dz, float *col_dz);
 
   /// out[r] = start + messages[r] . w for r < rows: messages rows x m, w m x 64, start 64 floats

@@ -96,7 +96,7 @@ static inline void vsml_product_end(vsml_product_state *state) { (void)state; }
 
 static void VSML_FN(vsml_dense_tick16)(float *cells, ptrdiff_t A, ptrdiff_t B, const float *row_term,
                                        const float *col_term, const float *w, float *row_sum, float *col_sum,
-                                       float *gates_out) {
+                                       float *record_out) {
 #if VSML_HAS_MXCSR
   /* Flush denormals to zero inside the tick: decaying cell states would otherwise reach
      denormal values, which cost ~100 cycles per operation on x86. Changes results only below
@@ -131,10 +131,14 @@ static void VSML_FN(vsml_dense_tick16)(float *cells, ptrdiff_t A, ptrdiff_t B, c
       vstore(zj + 32, vsigmoid_t(vload(zj + 32)));
       vstore(zj + 48, vsigmoid_t(vload(zj + 48)));
     }
-    if (gates_out != NULL) memcpy(gates_out + first * 64, z, (size_t)n * 64 * sizeof(float));
     for (int j = 0; j < n; j++) {
       const float *g = z + j * 64;
       float *cell = tile + j * 32;
+      if (record_out != NULL) {
+        float *rec = record_out + (first + j) * 96;
+        memcpy(rec, cell, 32 * sizeof(float));
+        memcpy(rec + 32, g, 64 * sizeof(float));
+      }
       const vf c = vfma(vload(g + 32), vload(cell + 16), vmul(vload(g), vload(g + 16)));
       const vf h = vmul(vload(g + 48), vtanh_t(vmul(c, vset1(VSML_TANH_SCALE))));
       vstore(cell, h);
@@ -156,7 +160,7 @@ static void VSML_FN(vsml_dense_tick16)(float *cells, ptrdiff_t A, ptrdiff_t B, c
    accumulator serves this many multiply-adds per lane. */
 #define VSML_REVERSE_TILE 8
 
-static void VSML_FN(vsml_dense_tick16_reverse)(const float *before, const float *gates, float *adjoint,
+static void VSML_FN(vsml_dense_tick16_reverse)(const float *record, float *adjoint,
                                                ptrdiff_t A, ptrdiff_t B, const float *recurrent_t, float *dw,
                                                float *row_dz, float *col_dz) {
 #if VSML_HAS_MXCSR
@@ -170,7 +174,7 @@ static void VSML_FN(vsml_dense_tick16_reverse)(const float *before, const float 
     const int n = total - first < VSML_REVERSE_TILE ? (int)(total - first) : VSML_REVERSE_TILE;
     for (int j = 0; j < n; j++) {
       const ptrdiff_t conn = first + j;
-      const float *hc = before + conn * 32, *g = gates + conn * 64;
+      const float *hc = record + conn * 96, *g = hc + 32;
       float *adj = adjoint + conn * 32, *dzj = dz + j * 64;
       const vf cp = vload(hc + 16);
       const vf i = vload(g), gg = vload(g + 16), f = vload(g + 32), o = vload(g + 48);
@@ -206,7 +210,7 @@ static void VSML_FN(vsml_dense_tick16_reverse)(const float *before, const float 
       float *wk = dw + k * 64;
       vf w0 = vload(wk), w1 = vload(wk + 16), w2 = vload(wk + 32), w3 = vload(wk + 48);
       for (int j = 0; j < n; j++) {
-        const vf x = vset1(before[(first + j) * 32 + k]);
+        const vf x = vset1(record[(first + j) * 96 + k]);
         const float *dzj = dz + j * 64;
         w0 = vfma(x, vload(dzj), w0); w1 = vfma(x, vload(dzj + 16), w1);
         w2 = vfma(x, vload(dzj + 32), w2); w3 = vfma(x, vload(dzj + 48), w3);
