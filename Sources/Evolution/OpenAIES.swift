@@ -244,6 +244,28 @@ public struct OpenAIES: EvolutionStrategy {
       sigma: sigma, learningRate: learningRate, updateSkipped: skipped)
   }
 
+  /// Steps the mean along an externally computed `gradient` (length D) with the strategy's
+  /// optimiser and learning rate, and counts the iteration: gradient meta-training shares the
+  /// strategy's state, and so its checkpoints and resume. A non-finite gradient or result is not
+  /// applied; returns whether the step was applied.
+  public mutating func applyGradient(_ gradient: [Float]) -> Bool {
+    precondition(gradient.count == dimension, "gradient must hold \(dimension) values")
+    var applied = false
+    if gradient.allSatisfy(\.isFinite) {
+      state.optimizer.apply(hyperparameters.optimizer)
+      var candidate = state.mean
+      var optimizer = state.optimizer
+      optimizer.step(parameters: &candidate, gradient: gradient, learningRate: learningRate)
+      if candidate.allSatisfy(\.isFinite) {
+        state.mean = candidate
+        state.optimizer = optimizer
+        applied = true
+      }
+    }
+    state.iteration += 1
+    return applied
+  }
+
   /// Records the best finite member of this iteration if it beats the best so far.
   private mutating func updateBest(fitness: [Float]) {
     guard let bestIndex = FitnessShaping.bestFiniteIndex(fitness) else { return }

@@ -20,6 +20,9 @@ public struct VSMLMetaGradient: Sendable {
   /// Steps between checkpoints; nil chooses the length that minimises memory
   /// (about √(T · checkpoint size / step record size)).
   public var segmentLength: Int?
+  /// Truncated backpropagation: the gradient flows back at most this many steps (windows of this
+  /// length from the episode's start, the state carried across them); nil: the whole episode.
+  public var truncation: Int?
   /// Threads that share one episode's ticks, forward and reverse; the gradient does not depend
   /// on it (the reverse splits each layer's connections into `reverseChunks` fixed parts).
   public var threads = 1
@@ -193,6 +196,11 @@ final class MetaGradientPass {
           reverseSweep(forward, tape: tape, dLogits: dLogits, logits: y)
           let e = takeSweepInputs()
           dError = configuration.backwardPass ? [Double](repeating: 0, count: classes) : e
+          if let window = meta.truncation, t % window == 0 {
+            // A window's start: nothing earlier receives this window's gradient.
+            for l in 0..<layers { dCells[l].zero(); dForward[l].zero(); dBackward[l].zero() }
+            dError = [Double](repeating: 0, count: classes)
+          }
         }
       }
       return false

@@ -43,7 +43,7 @@ public final class MetaTrainer {
   public static let metricColumns = [
     "iteration", "wall_s", "cpu_s", "iteration_s", "stage", "mean_fitness", "min_fitness", "max_fitness", "mean_accuracy",
     "gradient_norm", "sigma", "learning_rate", "non_finite", "example_steps_per_s", "validation_accuracy",
-    "wait_s", "comm_s",
+    "wait_s", "comm_s", "clipped",
   ]
 
   /// Columns that measure time and so differ between runs of the same seed.
@@ -65,6 +65,7 @@ public final class MetaTrainer {
     configuration: TrainingConfiguration, runDirectory: String, locator: DataLocator, threads: Int,
     communicator: any Communicator = SingleProcess(), log: @escaping (String) -> Void
   ) throws {
+    let configuration = configuration.resolved()
     let prepared = Result<Prepared, any Error> {
       try configuration.validate()
       var lock: DirectoryLock?
@@ -89,7 +90,7 @@ public final class MetaTrainer {
       }
       let strategy = try OpenAIES(
         setup: .init(dimension: initial.count, pairs: configuration.es.pairs, seed: configuration.seed),
-        hyperparameters: configuration.es.hyperparameters, initialMean: initial)
+        hyperparameters: configuration.strategyHyperparameters, initialMean: initial)
       return Prepared(
         configuration: configuration, samplers: samplers, validationSamplers: try Self.makeValidationSamplers(configuration, locator: locator),
         shape: shape, strategy: strategy, lock: lock)
@@ -113,12 +114,12 @@ public final class MetaTrainer {
       // Rank 0 locks before reading, so that no other writer changes the run under it.
       let lock = communicator.isLeader && FileManager.default.fileExists(atPath: runDirectory) ? try DirectoryLock(directory: runDirectory) : nil
       let checkpoint = try RunCheckpoint.load(runDirectory: runDirectory)
-      var configuration = checkpoint.configuration
+      var configuration = checkpoint.configuration.resolved()
       if let iterations { configuration.schedule.iterations = iterations }
       try configuration.validate()
       let strategy = try OpenAIES(
         setup: .init(dimension: checkpoint.strategy.mean.count, pairs: configuration.es.pairs, seed: configuration.seed),
-        hyperparameters: configuration.es.hyperparameters, state: checkpoint.strategy)
+        hyperparameters: configuration.strategyHyperparameters, state: checkpoint.strategy)
       let samplers = try Self.makeSamplers(configuration, locator: locator)
       try Self.checkMemory(configuration, samplers: samplers, threads: threads, ranks: communicator.size)
       return Prepared(
@@ -173,10 +174,15 @@ public final class MetaTrainer {
   /// Refuses a run whose episodes, results and learner states would not fit in memory: each
   /// rank holds its pairs' episodes of the longest stage and runs `threads` at once.
   static func checkMemory(_ configuration: TrainingConfiguration, samplers: [EpisodeSampler], threads: Int, ranks: Int) throws {
-    let pairs = WorkPartition(count: configuration.es.pairs, ranks: ranks).range(of: 0).count
+    let gradient = configuration.meta.optimizer == .gradient
+    let pairs = WorkPartition(count: gradient ? configuration.meta.gradient.episodes : configuration.es.pairs, ranks: ranks).range(of: 0).count
     for sampler in samplers {
       let learner = try configuration.model.makeLearner(inputSize: sampler.inputSize, classCount: sampler.classCount)
-      let running = learner.episodeMemory(concurrent: min(threads, 2 * pairs), retained: 2 * pairs, length: sampler.length)
+      var running = learner.episodeMemory(concurrent: min(threads, 2 * pairs), retained: 2 * pairs, length: sampler.length)
+      if gradient, let network = learner as? VSMLNetwork {
+        let perEpisode = VSMLMetaGradient(network: network).memoryBytes(steps: sampler.length)
+        running = MemoryBudget.sum(running, perEpisode.flatMap { MemoryBudget.product($0, min(threads, pairs)) })
+      }
       let held = MemoryBudget.product(pairs, sampler.length, sampler.inputSize + 1, 4)  // the pairs' episodes
       try MemoryBudget.require(
         MemoryBudget.sum(running, held),
@@ -239,6 +245,7 @@ public final class MetaTrainer {
   /// `wait_s` and `comm_s`, which are this rank's. A stop request on any rank cuts the episodes
   /// short and throws `CancellationError` before anything is applied: the strategy is unchanged.
   public func step(cancellation: Cancellation = .never) throws -> [String: Double] {
+    if configuration.meta.optimizer == .gradient { return try gradientStep(cancellation: cancellation) }
     let start = monotonicSeconds()
     let cpuStart = processCPUSeconds()
     let iteration = strategy.iteration
@@ -287,7 +294,77 @@ public final class MetaTrainer {
       "mean_accuracy": Statistics.mean(accuracies), "gradient_norm": Double(report.gradientNorm),
       "sigma": Double(report.sigma), "learning_rate": Double(report.learningRate), "non_finite": Double(report.nonFiniteCount),
       "example_steps_per_s": Double(es.populationSize * stage.episodeLength) / elapsed, "validation_accuracy": .nan,
-      "wait_s": commStart - waitStart, "comm_s": commSeconds,
+      "wait_s": commStart - waitStart, "comm_s": commSeconds, "clipped": .nan,
+    ]
+  }
+
+  /// One update of gradient meta-training (collective): the mean gradient of
+  /// `meta.gradient.episodes` episodes, each differentiated through all its steps
+  /// (`VSMLMetaGradient`), clipped to `clipNorm`, then one Adam step. Episodes are split over
+  /// ranks and threads; every episode's gradient is gathered and the sum is taken in episode
+  /// order, so the update does not depend on the number of ranks or threads. A non-finite
+  /// gradient is skipped (counted in `non_finite`), never applied.
+  func gradientStep(cancellation: Cancellation) throws -> [String: Double] {
+    let start = monotonicSeconds()
+    let cpuStart = processCPUSeconds()
+    let iteration = strategy.iteration
+    let stage = configuration.stage(at: iteration)
+    let sampler = samplers[stage.index]
+    guard let network = try configuration.model.makeLearner(inputSize: sampler.inputSize, classCount: sampler.classCount) as? VSMLNetwork,
+          network.usesFastPath
+    else { throw ConfigurationError(field: "meta.optimizer", message: "gradient meta-training needs a VSML model with state size 16") }
+    let settings = configuration.meta.gradient
+    let count = settings.episodes
+    let partition = WorkPartition(count: count, ranks: communicator.size)
+    let mine = partition.range(of: communicator.rank)
+    var meta = VSMLMetaGradient(network: network)
+    meta.truncation = settings.truncation
+    let (mean, seed) = (strategy.mean, configuration.seed)
+    var computed: [VSMLMetaGradient.Result]? = []
+    if !mine.isEmpty {
+      computed = meta.meanLossAndGradient(count: mine.count, threads: threads) { k in
+        let i = mine.lowerBound + k
+        var episode = sampler.episode(iteration * count + i)
+        episode.cancellation = cancellation
+        return PopulationJob(parameters: mean, episode: episode, stateSeed: SeededGenerator.derive(seed: seed, stream: 0x57A7E, iteration, i))
+      }?.results
+    }
+    if try communicator.any(cancellation.isRequested || computed == nil) { throw CancellationError() }
+    // Per episode: loss, accuracy, then the gradient; gathered in episode order.
+    let dimension = strategy.dimension
+    let local = computed!.flatMap { [Double($0.episode.meanLoss), Double($0.episode.accuracy)] + $0.gradient }
+    let waitStart = monotonicSeconds()
+    try communicator.barrier()
+    let commStart = monotonicSeconds()
+    let gathered = try communicator.allGather(local, perItem: dimension + 2, of: partition)
+    var commSeconds = monotonicSeconds() - commStart
+    var gradient = [Double](repeating: 0, count: dimension)
+    var losses: [Double] = [], accuracies: [Double] = []
+    for e in 0..<count {
+      let row = e * (dimension + 2)
+      losses.append(gathered[row])
+      accuracies.append(gathered[row + 1])
+      for j in 0..<dimension { gradient[j] += gathered[row + 2 + j] }
+    }
+    for j in 0..<dimension { gradient[j] /= Double(count) }
+    let update = ClippedGradient(gradient, clipNorm: Double(settings.clipNorm))
+    let learningRate = strategy.learningRate
+    let applied = strategy.applyGradient(update.values)
+    if !applied { log("iteration \(iteration + 1): non-finite gradient (norm \(update.norm)); update skipped") }
+    let timingsLocal = [monotonicSeconds() - start, processCPUSeconds() - cpuStart]
+    let timingStart = monotonicSeconds()
+    let timings = try communicator.allGather(timingsLocal, counts: Array(repeating: 2, count: communicator.size))
+    commSeconds += monotonicSeconds() - timingStart
+    let elapsed = stride(from: 0, to: timings.count, by: 2).map { timings[$0] }.max() ?? timingsLocal[0]
+    wallSeconds += elapsed
+    cpuSeconds += stride(from: 1, to: timings.count, by: 2).reduce(0) { $0 + timings[$1] }
+    let finiteLosses = losses.filter(\.isFinite)
+    return [
+      "iteration": Double(iteration + 1), "wall_s": wallSeconds, "cpu_s": cpuSeconds, "iteration_s": elapsed, "stage": Double(stage.index),
+      "mean_fitness": Statistics.mean(losses), "min_fitness": finiteLosses.min() ?? .nan, "max_fitness": finiteLosses.max() ?? .nan,
+      "mean_accuracy": Statistics.mean(accuracies), "gradient_norm": update.norm, "sigma": 0, "learning_rate": Double(learningRate),
+      "non_finite": applied ? 0 : 1, "example_steps_per_s": Double(count * stage.episodeLength) / elapsed,
+      "validation_accuracy": .nan, "wait_s": commStart - waitStart, "comm_s": commSeconds, "clipped": update.clipped ? 1 : 0,
     ]
   }
 

@@ -21,7 +21,9 @@ public struct ModelConfiguration: Codable, Hashable, Sendable {
   public var microTicks: Int = 2
   public var backwardPass: Bool = false
   public var feedLabel: Bool = false
-  public var layerNorm: Bool = false
+  /// LayerNorm on messages. Unset: off for ES, on for gradient meta-training (the published
+  /// choices); `TrainingConfiguration.resolved()` fills it in.
+  public var layerNorm: Bool?
   public var layerwiseRNNs: Bool = false
   public var separateBackwardRNN: Bool = false
   /// Arithmetic of VSML's recurrent product: fp32 (unset, the default) or bf16 (opt-in, needs
@@ -43,7 +45,7 @@ public struct ModelConfiguration: Codable, Hashable, Sendable {
   /// The VSML network for data of `inputSize` features and `classCount` classes.
   public func vsml(inputSize: Int, classCount: Int) -> VSMLConfiguration {
     VSMLConfiguration(
-      layerSizes: [inputSize] + hiddenSizes + [classCount], subRNN: SubRNNConfiguration(layerNorm: layerNorm),
+      layerSizes: [inputSize] + hiddenSizes + [classCount], subRNN: SubRNNConfiguration(layerNorm: layerNorm ?? false),
       microTicks: microTicks, backwardPass: backwardPass, separateBackwardRNN: separateBackwardRNN,
       feedLabel: feedLabel, layerwiseRNNs: layerwiseRNNs)
   }
@@ -94,6 +96,37 @@ public struct ESConfiguration: Codable, Hashable, Sendable {
   /// Antithetic pairs per iteration; each pair sees its own episode.
   public var pairs: Int = QuickStart.pairs
   public var hyperparameters: OpenAIES.Hyperparameters = QuickStart.hyperparameters()
+  public init() {}
+}
+
+/// How the meta-parameters are trained (METHOD.md §5).
+public enum MetaOptimizer: String, Codable, Hashable, Sendable, CaseIterable {
+  /// Evolution strategies: antithetic pairs, settings in `es`.
+  case es
+  /// Gradient descent on the mean loss, differentiated through the whole episode; settings in
+  /// `meta.gradient`. VSML only.
+  case gradient
+}
+
+/// Settings of gradient meta-training; the defaults are the published ones except the episodes
+/// per update (128 published; fewer keep an update within seconds on a CPU).
+public struct GradientMetaConfiguration: Codable, Hashable, Sendable {
+  /// Episodes whose mean gradient makes one update; each its own episode and initial state.
+  public var episodes: Int = 16
+  /// Adam's learning rate.
+  public var learningRate: Float = 1e-3
+  /// The gradient is scaled down to this global norm when it is longer; 0 disables clipping.
+  public var clipNorm: Float = 25
+  /// Truncated backpropagation: the gradient flows back at most this many steps (windows of
+  /// this length, the state carried across them); nil: through the whole episode.
+  public var truncation: Int?
+  public init() {}
+}
+
+/// The meta-optimiser and its settings.
+public struct MetaConfiguration: Codable, Hashable, Sendable {
+  public var optimizer: MetaOptimizer = .es
+  public var gradient = GradientMetaConfiguration()
   public init() {}
 }
 
@@ -167,6 +200,7 @@ public enum ConfigurationLimits {
 /// Everything a meta-training run depends on. Stored in the run directory and in checkpoints.
 public struct TrainingConfiguration: Codable, Hashable, Sendable {
   public var model = ModelConfiguration()
+  public var meta = MetaConfiguration()
   public var es = ESConfiguration()
   public var data = DataConfiguration()
   public var schedule = ScheduleConfiguration()
@@ -178,6 +212,23 @@ public struct TrainingConfiguration: Codable, Hashable, Sendable {
   public var initialParameters: String?
 
   public init() {}
+
+  /// The configuration with the meta-optimiser's defaults filled in (`model.layerNorm`): what a
+  /// run stores and runs.
+  public func resolved() -> TrainingConfiguration {
+    var c = self
+    if c.model.layerNorm == nil && c.model.kind == .vsml { c.model.layerNorm = meta.optimizer == .gradient }
+    return c
+  }
+
+  /// The settings of the strategy object that holds the mean and the optimiser state: the ES
+  /// settings, or for gradient meta-training Adam at `meta.gradient.learningRate`.
+  public var strategyHyperparameters: OpenAIES.Hyperparameters {
+    switch meta.optimizer {
+    case .es: return es.hyperparameters
+    case .gradient: return OpenAIES.Hyperparameters(learningRate: meta.gradient.learningRate, learningRateSchedule: .constant)
+    }
+  }
 
   /// Checks every field; errors name the field and say what is allowed.
   public func validate() throws {
@@ -198,6 +249,19 @@ public struct TrainingConfiguration: Codable, Hashable, Sendable {
       }
     }
     try within(es.pairs, 1...L.pairs, "es.pairs")
+    if meta.optimizer == .gradient {
+      guard model.kind == .vsml else {
+        throw fail("meta.optimizer", "gradient meta-training is implemented for VSML; use es for \(model.kind.rawValue)")
+      }
+      try within(meta.gradient.episodes, 1...L.pairs, "meta.gradient.episodes")
+      guard meta.gradient.learningRate > 0, meta.gradient.learningRate.isFinite else {
+        throw fail("meta.gradient.learningRate", "must be a positive number; got \(meta.gradient.learningRate)")
+      }
+      guard meta.gradient.clipNorm >= 0, meta.gradient.clipNorm.isFinite else {
+        throw fail("meta.gradient.clipNorm", "must be >= 0 (0 disables clipping); got \(meta.gradient.clipNorm)")
+      }
+      if let k = meta.gradient.truncation { try within(k, 1...L.episodeLength, "meta.gradient.truncation") }
+    }
     try within(data.episodeLength, 1...L.episodeLength, "data.episodeLength")
     try within(schedule.iterations, 0...L.iterations, "schedule.iterations")
     try within(validation.episodes, 1...L.validationEpisodes, "validation.episodes")

@@ -106,6 +106,34 @@ final class MetaGradientTests: XCTestCase {
     }
   }
 
+  func testTruncationCutsTheGradientAtWindowStarts() throws {
+    let c = try Case(Self.configurations[0].1, steps: 9, seed: 6)
+    func gradient(_ truncation: Int?) throws -> [Double] {
+      var network = try VSMLNetwork(c.configuration)
+      network.kernel = .selected
+      var meta = VSMLMetaGradient(network: network, segmentLength: 4)
+      meta.truncation = truncation
+      return c.parameters.withUnsafeBufferPointer { meta.lossAndGradient(episode: c.episode, parameters: $0, initialCells: c.cells).gradient }
+    }
+    let full = try gradient(nil)
+    XCTAssertEqual(try gradient(9), full, "a window as long as the episode is no truncation")
+    let windows = try gradient(3), steps = try gradient(1)
+    XCTAssertGreaterThan(Self.relativeError(windows, full), 1e-3)
+    XCTAssertGreaterThan(Self.relativeError(steps, windows), 1e-3)
+  }
+
+  func testASmallStepAgainstTheGradientLowersTheLoss() throws {
+    let c = try Case(Self.configurations[1].1, steps: 15, seed: 8)
+    let before = try c.fast()
+    let norm = before.gradient.map { $0 * $0 }.reduce(0, +).squareRoot()
+    var moved = c
+    for i in moved.parameters.indices { moved.parameters[i] -= Float(1e-3 * before.gradient[i] / norm) }
+    let after = try moved.fast()
+    XCTAssertLessThan(after.episode.meanLoss, before.episode.meanLoss)
+    // To first order the loss falls by 1e-3 |g|.
+    XCTAssertEqual(Double(before.episode.meanLoss - after.episode.meanLoss), 1e-3 * norm, accuracy: 3e-4 * norm)
+  }
+
   func testLossesAreThoseOfThePlainRun() throws {
     let c = try Case(Self.configurations[0].1, steps: 20, seed: 3)
     let network = try VSMLNetwork(c.configuration)

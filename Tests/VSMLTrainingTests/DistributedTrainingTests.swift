@@ -65,7 +65,22 @@ final class DistributedTrainingTests: XCTestCase {
       let got = try deterministicContents(dir)
       for key in expected.keys.sorted() { XCTAssertEqual(got[key], expected[key], "\(key) with \(ranks) ranks x \(threads) threads") }
       let header = try String(contentsOfFile: dir + "/metrics.csv", encoding: .utf8).split(separator: "\n")[0]
-      XCTAssertTrue(header.hasSuffix("wait_s,comm_s"), String(header))
+      XCTAssertTrue(header.hasSuffix("wait_s,comm_s,clipped"), String(header))
+    }
+  }
+
+  func testGradientMetaTrainingDoesNotDependOnRanksOrThreads() throws {
+    var configuration = tinyConfiguration(iterations: 3)
+    configuration.meta.optimizer = .gradient
+    configuration.meta.gradient.episodes = 3
+    let reference = try train(configuration, ranks: 1, threads: 1)
+    defer { try? FileManager.default.removeItem(atPath: reference) }
+    let expected = try deterministicContents(reference)
+    for (ranks, threads) in [(1, 2), (2, 1), (2, 2), (4, 1)] {  // 4 ranks for 3 episodes: one rank idle
+      let dir = try train(configuration, ranks: ranks, threads: threads)
+      defer { try? FileManager.default.removeItem(atPath: dir) }
+      let got = try deterministicContents(dir)
+      for key in expected.keys.sorted() { XCTAssertEqual(got[key], expected[key], "\(key) with \(ranks) ranks x \(threads) threads") }
     }
   }
 

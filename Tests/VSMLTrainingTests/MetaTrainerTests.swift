@@ -1,5 +1,6 @@
 import Foundation
 import Synchronization
+import Evolution
 import XCTest
 import VSMLCore
 import VSMLData
@@ -95,6 +96,54 @@ final class MetaTrainerTests: XCTestCase {
     XCTAssertEqual(c.strategy.mean, a.strategy.mean, "final meta-parameters must match bit for bit")
     XCTAssertEqual(c.strategy.state, a.strategy.state)
     XCTAssertEqual(try deterministicMetrics(split), try deterministicMetrics(straight))
+  }
+
+  func testGradientMetaTrainingResumesBitIdentically() throws {
+    let straight = temporaryRunDirectory("gradient-straight"), split = temporaryRunDirectory("gradient-split")
+    defer {
+      try? FileManager.default.removeItem(atPath: straight)
+      try? FileManager.default.removeItem(atPath: split)
+    }
+    var config = tinyConfiguration(iterations: 7)
+    config.meta.optimizer = .gradient
+    config.meta.gradient.episodes = 4
+    config.schedule.evaluateEvery = 3
+    let a = try MetaTrainer(configuration: config, runDirectory: straight, locator: syntheticLocator, threads: 2, log: { _ in })
+    XCTAssertEqual(a.configuration.model.layerNorm, true, "gradient meta-training defaults to LayerNorm")
+    try a.run()
+    let b = try MetaTrainer(configuration: config, runDirectory: split, locator: syntheticLocator, threads: 1, log: { _ in })
+    var count = 0
+    try b.run(shouldStop: { count += 1; return count == 4 })
+    XCTAssertEqual(b.strategy.iteration, 4)
+    let c = try MetaTrainer(resuming: split, locator: syntheticLocator, threads: 2, iterations: nil, log: { _ in })
+    try c.run()
+    XCTAssertEqual(c.strategy.state, a.strategy.state, "resume must continue bit for bit")
+    XCTAssertEqual(try deterministicMetrics(split), try deterministicMetrics(straight))
+    let rows = try String(contentsOfFile: straight + "/metrics.csv", encoding: .utf8).split(separator: "\n").dropFirst()
+    let norms = rows.map { Double($0.split(separator: ",")[9])! }
+    XCTAssertTrue(norms.allSatisfy { $0.isFinite && $0 > 0 }, "\(norms)")
+    XCTAssertNotEqual(a.strategy.mean, try MetaTrainer(configuration: config, runDirectory: temporaryRunDirectory("gradient-fresh"),
+                                                       locator: syntheticLocator, threads: 1, log: { _ in }).strategy.mean)
+  }
+
+  func testClippedGradient() {
+    let g = ClippedGradient([3, 4], clipNorm: 1)
+    XCTAssertEqual(g.norm, 5)
+    XCTAssertTrue(g.clipped)
+    XCTAssertEqual(g.values[0], 0.6, accuracy: 1e-7)
+    XCTAssertEqual(g.values[1], 0.8, accuracy: 1e-7)
+    XCTAssertEqual(ClippedGradient([3, 4], clipNorm: 0).values, [3, 4])
+    XCTAssertFalse(ClippedGradient([3, 4], clipNorm: 10).clipped)
+    let bad = ClippedGradient([1, .nan], clipNorm: 1)
+    XCTAssertFalse(bad.isFinite)
+    // A skipped update leaves the mean alone but counts the iteration.
+    var es = try! OpenAIES(setup: .init(dimension: 2, pairs: 1, seed: 0), initialMean: [1, 2])
+    XCTAssertFalse(es.applyGradient(bad.values))
+    XCTAssertEqual(es.mean, [1, 2])
+    XCTAssertEqual(es.iteration, 1)
+    XCTAssertFalse(es.applyGradient(ClippedGradient([.infinity, 0], clipNorm: 1).values))
+    XCTAssertTrue(es.applyGradient(g.values))
+    XCTAssertNotEqual(es.mean, [1, 2])
   }
 
   func testAStopMidIterationDropsItAndTheResumeIsBitIdentical() throws {
