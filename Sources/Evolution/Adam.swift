@@ -37,6 +37,21 @@ public struct Adam: GradientOptimizer {
       self.weightDecay = weightDecay
     }
 
+    private enum CodingKeys: String, CodingKey, CaseIterable {
+      case beta1, beta2, epsilon, weightDecay
+    }
+
+    /// Reads any subset of the fields (the rest keep their defaults); an unknown key is an error.
+    public init(from decoder: any Decoder) throws {
+      try rejectUnknownKeys(in: decoder, known: CodingKeys.allCases.map(\.rawValue))
+      let c = try decoder.container(keyedBy: CodingKeys.self)
+      self.init(
+        beta1: try c.decodeIfPresent(Float.self, forKey: .beta1) ?? Self.defaultBeta1,
+        beta2: try c.decodeIfPresent(Float.self, forKey: .beta2) ?? Self.defaultBeta2,
+        epsilon: try c.decodeIfPresent(Float.self, forKey: .epsilon) ?? Self.defaultEpsilon,
+        weightDecay: try c.decodeIfPresent(Float.self, forKey: .weightDecay) ?? 0)
+    }
+
     /// Checks every field; throws naming the first bad one.
     public func validate() throws(OptimizerConfigurationError) {
       guard beta1 >= 0, beta1 < 1 else { throw .outOfRange(field: "adam.beta1", value: beta1, expected: "in [0, 1)") }

@@ -32,6 +32,10 @@ public enum OptimizerConfigurationError: Error, Equatable, CustomStringConvertib
 }
 
 /// Which optimiser a strategy uses, with its hyperparameters (the `Codable` configuration).
+///
+/// Written as a person would: `"adam"` (defaults), or `{"adam": {"beta1": 0.95}}` with any subset
+/// of the hyperparameters; `{"sgd": {"momentum": 0.9}}` likewise. Files from older versions, which
+/// wrapped the hyperparameters in `{"_0": {...}}`, still read.
 public enum OptimizerChoice: Codable, Hashable, Sendable {
   case adam(Adam.Hyperparameters)
   case sgd(SGD.Hyperparameters)
@@ -43,6 +47,51 @@ public enum OptimizerChoice: Codable, Hashable, Sendable {
     switch self {
     case let .adam(h): try h.validate()
     case let .sgd(h): try h.validate()
+    }
+  }
+
+  private struct Key: CodingKey {
+    var stringValue: String
+    var intValue: Int? { nil }
+    init(_ string: String) { stringValue = string }
+    init?(stringValue: String) { self.stringValue = stringValue }
+    init?(intValue: Int) { nil }
+  }
+
+  /// The kinds by name.
+  public static let names = ["adam", "sgd"]
+
+  public init(from decoder: any Decoder) throws {
+    if let single = try? decoder.singleValueContainer(), let name = try? single.decode(String.self) {
+      switch name {
+      case "adam": self = .defaultAdam
+      case "sgd": self = .sgd(.init())
+      default:
+        throw DecodingError.dataCorrupted(.init(
+          codingPath: decoder.codingPath, debugDescription: "unknown optimizer '\(name)'; choose \(Self.names.joined(separator: " or "))"))
+      }
+      return
+    }
+    let container = try decoder.container(keyedBy: Key.self)
+    guard container.allKeys.count == 1, let key = container.allKeys.first, Self.names.contains(key.stringValue) else {
+      throw DecodingError.dataCorrupted(.init(
+        codingPath: decoder.codingPath,
+        debugDescription: "needs one of \(Self.names.joined(separator: ", ")) (a name, or an object with one of them as its key); got \(container.allKeys.map(\.stringValue).sorted())"))
+    }
+    // Older versions wrote {"adam": {"_0": {...}}}; that object holds all the hyperparameters.
+    let inner = try container.nestedContainer(keyedBy: Key.self, forKey: key)
+    let legacy = inner.allKeys.contains { $0.stringValue == "_0" }
+    func hyperparameters<H: Decodable>(_ type: H.Type) throws -> H {
+      legacy ? try inner.decode(H.self, forKey: Key("_0")) : try container.decode(H.self, forKey: key)
+    }
+    self = key.stringValue == "adam" ? .adam(try hyperparameters(Adam.Hyperparameters.self)) : .sgd(try hyperparameters(SGD.Hyperparameters.self))
+  }
+
+  public func encode(to encoder: any Encoder) throws {
+    var container = encoder.container(keyedBy: Key.self)
+    switch self {
+    case let .adam(h): try container.encode(h, forKey: Key("adam"))
+    case let .sgd(h): try container.encode(h, forKey: Key("sgd"))
     }
   }
 
@@ -114,6 +163,22 @@ public enum AnyOptimizer: GradientOptimizer {
     default:
       self = choice.makeOptimizer(dimension: dimension)
     }
+  }
+}
+
+/// Throws when the keyed container at `decoder` holds a key outside `known`, naming it.
+func rejectUnknownKeys(in decoder: any Decoder, known: [String]) throws {
+  struct AnyKey: CodingKey {
+    var stringValue: String
+    var intValue: Int? { nil }
+    init?(stringValue: String) { self.stringValue = stringValue }
+    init?(intValue: Int) { nil }
+  }
+  let container = try decoder.container(keyedBy: AnyKey.self)
+  if let unknown = container.allKeys.first(where: { !known.contains($0.stringValue) }) {
+    throw DecodingError.dataCorrupted(.init(
+      codingPath: decoder.codingPath + [unknown],
+      debugDescription: "is not a known setting; known here: \(known.joined(separator: ", "))"))
   }
 }
 

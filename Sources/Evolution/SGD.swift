@@ -18,6 +18,19 @@ public struct SGD: GradientOptimizer {
       self.weightDecay = weightDecay
     }
 
+    private enum CodingKeys: String, CodingKey, CaseIterable {
+      case momentum, weightDecay
+    }
+
+    /// Reads any subset of the fields (the rest keep their defaults); an unknown key is an error.
+    public init(from decoder: any Decoder) throws {
+      try rejectUnknownKeys(in: decoder, known: CodingKeys.allCases.map(\.rawValue))
+      let c = try decoder.container(keyedBy: CodingKeys.self)
+      self.init(
+        momentum: try c.decodeIfPresent(Float.self, forKey: .momentum) ?? 0,
+        weightDecay: try c.decodeIfPresent(Float.self, forKey: .weightDecay) ?? 0)
+    }
+
     /// Checks every field; throws naming the first bad one.
     public func validate() throws(OptimizerConfigurationError) {
       guard momentum >= 0, momentum < 1 else { throw .outOfRange(field: "sgd.momentum", value: momentum, expected: "in [0, 1)") }

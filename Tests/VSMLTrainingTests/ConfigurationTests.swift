@@ -120,6 +120,28 @@ final class ConfigurationTests: XCTestCase {
     XCTAssertNoThrow(try load(#"{"data": {"tasks": [{"task": {"dataset": "mnist", "classSubset": [0, 1]}, "weight": 1}]}}"#))
   }
 
+  func testOptimizerReadsAsAPersonWritesIt() throws {
+    let adam = try load(#"{"es": {"hyperparameters": {"optimizer": "adam"}}}"#).es.hyperparameters.optimizer
+    XCTAssertEqual(adam, .defaultAdam)
+    let partial = try load(#"{"es": {"hyperparameters": {"optimizer": {"adam": {"beta1": 0.95}}}}}"#).es.hyperparameters.optimizer
+    XCTAssertEqual(partial, .adam(.init(beta1: 0.95)))
+    XCTAssertEqual(try load(nil, ["es.hyperparameters.optimizer=sgd"]).es.hyperparameters.optimizer, .sgd(.init()))
+    let sgd = try load(#"{"es": {"hyperparameters": {"optimizer": {"sgd": {"momentum": 0.9}}}}}"#).es.hyperparameters.optimizer
+    XCTAssertEqual(sgd, .sgd(.init(momentum: 0.9)))
+    // Files written by older versions wrap the hyperparameters in "_0".
+    let legacy = try load(#"{"es": {"hyperparameters": {"optimizer": {"adam": {"_0": {"beta1": 0.8, "beta2": 0.99, "epsilon": 1e-6, "weightDecay": 0}}}}}}"#)
+    XCTAssertEqual(legacy.es.hyperparameters.optimizer, .adam(.init(beta1: 0.8, beta2: 0.99, epsilon: 1e-6)))
+    // The written form has no "_0".
+    let written = String(decoding: try JSONEncoder().encode(TrainingConfiguration()), as: UTF8.self)
+    XCTAssertFalse(written.contains("_0"), written)
+    XCTAssertTrue(written.contains(#""optimizer":{"adam":{"#), written)
+    for bad in [#""adma""#, #"{"adam": {"beta": 0.9}}"#, #"{"adam": {}, "sgd": {}}"#, #"{"adam": {"beta1": "high"}}"#] {
+      XCTAssertThrowsError(try load(#"{"es": {"hyperparameters": {"optimizer": \#(bad)}}}"#), bad) { error in
+        XCTAssertTrue((error as? ConfigurationError)?.field.hasPrefix("es.hyperparameters.optimizer") ?? false, "\(bad): \(error)")
+      }
+    }
+  }
+
   func testOutOfRangeNumbersAndSizesNameTheField() {
     for (override, field) in [("seed=-1", "seed"), ("seed=1.5", "seed"), ("es.pairs=1e12", "es.pairs"), ("model.microTicks=1000000000", "model.microTicks"),
                               ("model.hiddenSizes=[100000000]", "model.hiddenSizes"), ("data.episodeLength=1000000000", "data.episodeLength")] {
