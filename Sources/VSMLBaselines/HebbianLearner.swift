@@ -118,7 +118,7 @@ public struct HebbianLearner: OnlineLearner, Sendable {
     let bias = previousInput + inputs, activity = bias + classes, prediction = activity + classes
     let error = prediction + classes, post = error + classes
 
-    var generator = SeededGenerator(seed: stateSeed, stream: [0x4845_4242])  // "HEBB"
+    var generator = SeededGenerator(seed: stateSeed, stream: .hebbianState)
     let initialStd = scale / Float(inputs).squareRoot()
     for i in 0..<(classes * inputs) { weights[i] = initialStd * generator.nextNormal() }
 

@@ -113,7 +113,7 @@ public struct OnlineMLP: OnlineLearner, Sendable {
 
   /// The episode's initial weights, drawn from `stateSeed`.
   public func initialWeights(stateSeed: UInt64) -> [Float] {
-    var generator = SeededGenerator(seed: stateSeed, stream: [0x4D4C50])  // "MLP"
+    var generator = SeededGenerator(seed: stateSeed, stream: .mlpState)
     var w = [Float](repeating: 0, count: weightCount)
     for slice in weightLayout where slice.shape.count == 2 {
       fillTruncatedNormal(&w[slice.range], std: 1 / Float(slice.shape[0]).squareRoot(), using: &generator)

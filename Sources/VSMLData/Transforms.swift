@@ -113,13 +113,13 @@ struct CompiledTransform: Sendable {
     case .padFeatures(let count):
       step = .padFeatures(from: shape.featureCount, to: count)
     case .permute(let seed):
-      var rng = SeededGenerator(seed: seed, stream: [Self.permuteStream])
+      var rng = SeededGenerator(seed: seed, stream: .permutation)
       var order = (0..<Int32(shape.featureCount)).map { $0 }
       for i in stride(from: order.count - 1, to: 0, by: -1) { order.swapAt(i, rng.nextInt(below: i + 1)) }
       step = .permute(order)
     case .project(let seed):
       let d = shape.featureCount
-      var rng = SeededGenerator(seed: seed, stream: [Self.projectStream])
+      var rng = SeededGenerator(seed: seed, stream: .projection)
       let limit = (6 / Float(d + d)).squareRoot()
       let matrix = (0..<(d * d)).map { _ in (rng.nextUnitFloat() * 2 - 1) * limit }
       step = .project(matrix: matrix, dimension: d)
@@ -127,8 +127,6 @@ struct CompiledTransform: Sendable {
   }
 
   /// Stream tags so a permutation and a projection with the same seed are independent.
-  static let permuteStream: UInt64 = 0x7065_726D  // "perm"
-  static let projectStream: UInt64 = 0x7072_6F6A  // "proj"
 
   /// Source taps for one axis of a half-pixel-centred bilinear resize.
   static func bilinearAxis(from n: Int, to m: Int) -> [(Int, Int, Float)] {

@@ -70,7 +70,7 @@ public struct Evaluator: Sendable {
 
   /// Runs the meta-test of a learner on episodes from `sampler`.
   public func evaluate(_ learner: some OnlineLearner, sampler: EpisodeSampler, parameters: [Float]?, name: String) throws -> Result {
-    var generator = SeededGenerator(seed: seed, stream: 0x1217)
+    var generator = SeededGenerator(seed: seed, stream: .initialParameters)
     let theta = parameters ?? learner.initialParameters(using: &generator)
     precondition(theta.count == learner.parameterCount, "parameter count does not match the learner")
     let seed = self.seed
@@ -84,7 +84,7 @@ public struct Evaluator: Sendable {
       let e = mine.lowerBound + j
       var episode = sampler.episode(e)
       episode.cancellation = cancellation
-      return PopulationJob(parameters: theta, episode: episode, stateSeed: SeededGenerator.derive(seed: seed, stream: 0x57A7E, e))
+      return PopulationJob(parameters: theta, episode: episode, stateSeed: SeededGenerator.derive(seed: seed, stream: .episodeState, e))
     }
     // Every rank learns of a stop on any rank before results of cut-short episodes are gathered.
     if try communicator.any(cancellation.isRequested) { throw CancellationError() }

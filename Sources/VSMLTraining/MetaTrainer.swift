@@ -80,7 +80,7 @@ public final class MetaTrainer {
       try Self.checkMemory(configuration, samplers: samplers, threads: threads, ranks: communicator.size)
       let shape = (samplers[0].inputSize, samplers[0].classCount)
       let learner = try configuration.model.makeLearner(inputSize: shape.0, classCount: shape.1)
-      var generator = SeededGenerator(seed: configuration.seed, stream: 0x1217)
+      var generator = SeededGenerator(seed: configuration.seed, stream: .initialParameters)
       var initial = configuration.model.initialParameters(of: learner, using: &generator)
       if let start = configuration.initialParameters {
         guard let source = try LearnerSource.resolve(start).parameters, source.count == initial.count else {
@@ -219,7 +219,7 @@ public final class MetaTrainer {
 
   /// The seed of the validation meta-tests' episodes.
   static func validationSeed(_ configuration: TrainingConfiguration) -> UInt64 {
-    SeededGenerator.derive(seed: configuration.seed, stream: 0x7A11D)
+    SeededGenerator.derive(seed: configuration.seed, stream: .validationEpisodes)
   }
 
   /// The validation tasks' samplers; none when validation is off (`schedule.evaluateEvery` 0).
@@ -235,7 +235,7 @@ public final class MetaTrainer {
       : (configuration.data.curriculum[stage - 1].tasks, configuration.data.curriculum[stage - 1].episodeLength)
     return try EpisodeSampler(
       mixture: TaskMixture(components: tasks), split: .train, length: length,
-      seed: SeededGenerator.derive(seed: configuration.seed, stream: 0xDA7A, stage), locator: locator)
+      seed: SeededGenerator.derive(seed: configuration.seed, stream: .trainingEpisodes, stage), locator: locator)
   }
 
   /// The current meta-parameters (the ES mean) with their model description.
@@ -266,7 +266,7 @@ public final class MetaTrainer {
       episode.cancellation = cancellation
       return PopulationJob(
         parameters: es.member(i), episode: episode,
-        stateSeed: SeededGenerator.derive(seed: seed, stream: 0x57A7E, iteration, i / 2))
+        stateSeed: SeededGenerator.derive(seed: seed, stream: .episodeState, iteration, i / 2))
     }
     if try communicator.any(cancellation.isRequested) { throw CancellationError() }
     // Gather (loss, accuracy) of every member: 4 numbers per pair, in pair order. Float to
@@ -326,7 +326,7 @@ public final class MetaTrainer {
         let i = mine.lowerBound + k
         var episode = sampler.episode(iteration * count + i)
         episode.cancellation = cancellation
-        return PopulationJob(parameters: mean, episode: episode, stateSeed: SeededGenerator.derive(seed: seed, stream: 0x57A7E, iteration, i))
+        return PopulationJob(parameters: mean, episode: episode, stateSeed: SeededGenerator.derive(seed: seed, stream: .episodeState, iteration, i))
       }?.results
     }
     if try communicator.any(cancellation.isRequested || computed == nil) { throw CancellationError() }

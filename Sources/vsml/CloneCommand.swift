@@ -218,11 +218,13 @@ extension CloneCommand {
     reportConfig.sequenceLength = Self.reportLength
     let reporter = try DeepBackpropCloning(reportConfig, sampler: try EpisodeSampler(
       task: TaskSpec(dataset: cloneTask), split: .train, length: Self.reportLength, seed: seed &+ 1, locator: locator))
-    let heldOut = reporter.teacherSequences(episodeIndex: Self.heldOutEpisode, stateSeed: seed &+ 0xE7A1, count: Self.reportSequences)
+    // Held-out states: the teacher's sequences at reportSeed, the network's own at reportSeed + 1.
+    let reportSeed = seed &+ RandomStream.cloningReport.rawValue
+    let heldOut = reporter.teacherSequences(episodeIndex: Self.heldOutEpisode, stateSeed: reportSeed, count: Self.reportSequences)
     func report(_ name: String, _ p: [Float]) {
       let r = reporter.report(parameters: p.map(Double.init), sequences: heldOut)
       let own = reporter.report(parameters: p.map(Double.init), sequences: reporter.ownSequences(
-        parameters: p, episodeIndex: Self.heldOutEpisode + 1, stateSeed: seed &+ 0xE7A2, count: Self.reportSequences))
+        parameters: p, episodeIndex: Self.heldOutEpisode + 1, stateSeed: reportSeed &+ 1, count: Self.reportSequences))
       for (kind, r) in [("teacher signals", r), ("own signals", own)] {
         print(String(format: "%@ (%@): held-out loss %.6g  forward rel err %.4f  backward rel err %.4f  update rel err %.4f",
                      name, kind, r.loss, r.forwardRelativeError, r.backwardRelativeError, r.updateRelativeError))

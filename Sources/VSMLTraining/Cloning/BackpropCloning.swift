@@ -53,7 +53,7 @@ public struct BackpropCloning: Sendable {
       return BackpropScaffold.parameters(layout: layout, teacher: configuration.teacher)
     case .random:
       let net = try VSMLNetwork(VSMLConfiguration(layerSizes: [1, 1]))
-      var g = SeededGenerator(seed: configuration.seed, stream: 0xC1_0E)
+      var g = SeededGenerator(seed: configuration.seed, stream: .cloningInitialiser)
       return net.initialParameters(using: &g)
     }
   }
@@ -69,7 +69,7 @@ public struct BackpropCloning: Sendable {
 
   /// A batch for iteration `iteration` (deterministic in the seed).
   public func batch(iteration: Int, count: Int, length: Int) -> [CellGradient.Sequence] {
-    var g = SeededGenerator(seed: configuration.seed, stream: 0xBA7C, iteration)
+    var g = SeededGenerator(seed: configuration.seed, stream: .cloningBatches, iteration)
     return (0..<count).map { _ in sampler.sequence(length: length, using: &g) }
   }
 

@@ -19,7 +19,7 @@ public struct CloningReport: Codable, Hashable, Sendable {
 
   /// Measures `parameters` (one block, Double) on `count` fresh sequences of `length` steps.
   public init(cloning: BackpropCloning, parameters: [Double], count: Int, length: Int, seed: UInt64) {
-    var g = SeededGenerator(seed: seed, stream: 0xE7A1)
+    var g = SeededGenerator(seed: seed, stream: .cloningReport)
     var loss = 0.0
     var fwd = (err: 0.0, ref: 0.0), bwd = (err: 0.0, ref: 0.0), upd = (err: 0.0, ref: 0.0)
     var sxy = 0.0, sxx = 0.0, syy = 0.0

@@ -62,7 +62,7 @@ public struct DeepBackpropCloning: Sendable {
     case .scaffold:
       return DeepBackpropScaffold.parameters(layout: network.layout.block, teacher: configuration.teacher)
     case .random:
-      var g = SeededGenerator(seed: configuration.seed, stream: 0xDEE9)
+      var g = SeededGenerator(seed: configuration.seed, stream: .deepCloningInitialiser)
       return network.initialParameters(using: &g)
     }
   }
@@ -97,7 +97,7 @@ public struct DeepBackpropCloning: Sendable {
     let episode = sampler.episode(episodeIndex)
     let cells = network.initialCells(stateSeed: stateSeed)
     var teacherNet = DeepBackpropTeacher.Network(teacher: configuration.teacher, sizes: sizes, initialCells: cells)
-    var g = SeededGenerator(seed: stateSeed, stream: 0xC0)
+    var g = SeededGenerator(seed: stateSeed, stream: .cloningConnections)
     let chosen = connections(count: count, using: &g)
     var signals = [[DeepBackpropTeacher.ConnectionSignals]](repeating: [], count: count)
     var stale = [Double](repeating: 0, count: count)
@@ -128,7 +128,7 @@ public struct DeepBackpropCloning: Sendable {
     let m = messageSize
     let episode = sampler.episode(episodeIndex)
     let cells = network.initialCells(stateSeed: stateSeed)
-    var g = SeededGenerator(seed: stateSeed, stream: 0xC0)
+    var g = SeededGenerator(seed: stateSeed, stream: .cloningConnections)
     let chosen = connections(count: count, using: &g)
     final class Recorder: @unchecked Sendable {
       var signals: [[DeepBackpropTeacher.ConnectionSignals]]
@@ -161,7 +161,7 @@ public struct DeepBackpropCloning: Sendable {
   public func batch(iteration: Int, parameters: [Float]) -> [PhasedCellGradient.Sequence] {
     let n = configuration.batchSize
     let own = Int((Double(n) * configuration.ownSignalShare).rounded())
-    let stateSeed = SeededGenerator.derive(seed: configuration.seed, stream: 0x57A7, iteration)
+    let stateSeed = SeededGenerator.derive(seed: configuration.seed, stream: .deepCloningStates, iteration)
     var batch = teacherSequences(episodeIndex: iteration, stateSeed: stateSeed, count: n - own)
     if own > 0 {
       batch += ownSequences(parameters: parameters, episodeIndex: iteration, stateSeed: stateSeed, count: own)
