@@ -41,7 +41,10 @@ public struct LearnedParameters: Sendable {
     for t in Self.namedTensors(of: learner) { tensors[t.name] = FloatTensor(shape: t.shape, values: Array(parameters[t.range])) }
     let encoder = JSONEncoder()
     encoder.outputFormatting = .sortedKeys  // the same parameters give the same bytes
-    let modelJSON = String(decoding: try encoder.encode(model), as: UTF8.self)
+    // The file describes the model as built: LayerNorm stated whether it was set or defaulted.
+    var built = model
+    if built.kind == .vsml { built.layerNorm = built.layerNorm ?? false }
+    let modelJSON = String(decoding: try encoder.encode(built), as: UTF8.self)
     return SafetensorsFile(tensors: tensors, metadata: [Self.modelKey: modelJSON, Self.formatKey: Self.formatVersion,
                                                         "vsml.input_size": "\(inputSize)", "vsml.class_count": "\(classCount)"])
   }
