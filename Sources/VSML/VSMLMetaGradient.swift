@@ -419,12 +419,11 @@ final class MetaGradientPass {
     let base = layout.offset(ofBlock: rec.block)
     let after = tape.pointer(rec.after)
     let dc = dCells[l].pointer
-    var hidden = [Double](repeating: 0, count: 16)
-    var message = [Double](repeating: 0, count: m)
-    var record = [Double](repeating: 0, count: cell.headRecordWidth)
-    var dOut = [Double](repeating: 0, count: m)
-    var dHidden = [Double](repeating: 0, count: 16)
-    var scratch = [Double](repeating: 0, count: m)
+    // Scratch for one connection's heads, allocated once per layer.
+    let work = UnsafeMutablePointer<Double>.allocate(capacity: 16 + m + cell.headRecordWidth + m + 16 + m)
+    defer { work.deallocate() }
+    let hidden = work, message = hidden + 16, record = message + m, dOut = record + cell.headRecordWidth
+    let dHidden = dOut + m, scratch = dHidden + 16
     let pd = parametersDouble
     pd.withUnsafeBufferPointer { pAll in
       gradient.withUnsafeMutableBufferPointer { gAll in
@@ -435,19 +434,18 @@ final class MetaGradientPass {
             for k in 0..<16 { hidden[k] = Double(after[conn * 32 + k]) }
             for k in 0..<16 { dHidden[k] = 0 }
             // The forward head's message was averaged over the A inputs, the backward one over the B outputs.
-            let heads: [(DifferentiableCell.Head, [Float], Int, Double)] = [
-              (.forward, dNewForward, c, 1 / Double(a)), (.backward, dNewBackward, r, 1 / Double(b)),
-            ]
-            for (head, adjoints, row, scale) in heads {
+            for which in 0..<2 {
+              let (head, adjoints, row, scale): (DifferentiableCell.Head, [Float], Int, Double) =
+                which == 0 ? (.forward, dNewForward, c, 1 / Double(a)) : (.backward, dNewBackward, r, 1 / Double(b))
               var any = false
               for j in 0..<m {
                 dOut[j] = Double(adjoints[row * m + j]) * scale
                 any = any || dOut[j] != 0
               }
               if !any { continue }
-              cell.head(head, parameters: p, hidden: hidden, out: &message, record: &record)
-              cell.reverseHead(head, parameters: p, hidden: hidden, record: record, dOut: dOut, dHidden: &dHidden,
-                               gradient: g, scratch: &scratch)
+              cell.head(head, parameters: p, hidden: hidden, out: message, record: record)
+              cell.reverseHead(head, parameters: p, hidden: hidden, record: record, dOut: dOut, dHidden: dHidden,
+                               gradient: g, scratch: scratch)
             }
             for k in 0..<16 { dc[conn * 32 + k] += Float(dHidden[k]) }
           }
