@@ -1,4 +1,6 @@
 import Foundation
+import VSMLCore
+import VSMLData
 
 /// Meta-training curves from run directories' `metrics.csv`, and meta-test curves from
 /// `vsml evaluate --out`, as SVG plot series.
@@ -15,13 +17,20 @@ public enum RunPlot {
   /// Column `y` against column `x` of a run's metrics. With `smoothing > 1`, a moving average
   /// over the finite values of the last `smoothing` rows; otherwise sparse columns (validation)
   /// keep only the rows that have a value. `wall_s` and `cpu_s` are shown in minutes.
+  /// `example_steps` (shown in millions) is computed from the run's configuration: the
+  /// example-steps its meta-training consumed up to each row, over all episodes and members.
   public static func series(runDirectory: String, x: String, y: String, label: String? = nil, smoothing: Int = 1) throws -> SVGPlot.Series {
     let path = (runDirectory as NSString).appendingPathComponent(MetricsLog.csvName)
     let (header, rows) = try readNumericCSV(path, missing: "no metrics found")
-    guard let xi = header.firstIndex(of: x), let yi = header.firstIndex(of: y) else {
+    guard let yi = header.firstIndex(of: y), x == Self.exampleSteps || header.contains(x) else {
       throw CheckpointError.invalid(path, "lacks column \(x) or \(y)")
     }
-    var xs = rows.map { $0[xi] }
+    var xs: [Double]
+    if x == Self.exampleSteps {
+      xs = try exampleSteps(runDirectory: runDirectory, iterations: rows.map { Int($0[header.firstIndex(of: "iteration") ?? 0]) }).map { $0 / 1e6 }
+    } else {
+      xs = rows.map { $0[header.firstIndex(of: x)!] }
+    }
     var ys = rows.map { $0[yi] }
     if smoothing > 1 {
       ys = Statistics.movingAverage(ys, window: smoothing)
@@ -32,6 +41,26 @@ public enum RunPlot {
     }
     if x == "wall_s" || x == "cpu_s" { xs = xs.map { $0 / 60 } }
     return SVGPlot.Series(name: label ?? (runDirectory as NSString).lastPathComponent, x: xs, y: ys)
+  }
+
+  /// The x axis name of example-steps consumed.
+  public static let exampleSteps = "example_steps"
+
+  /// Cumulative example-steps after each of `iterations` (1-based), from the run's
+  /// `config.json`: ES runs 2 x pairs episodes per iteration, gradient runs `meta.gradient.episodes`.
+  static func exampleSteps(runDirectory: String, iterations: [Int]) throws -> [Double] {
+    let path = (runDirectory as NSString).appendingPathComponent(RunCheckpoint.configurationFileName)
+    let bytes = try readAllBytes(at: path, limit: FileSizeLimits.configuration)
+    let configuration = try ConfigurationLoader.load(TrainingConfiguration.self, json: Data(bytes), defaults: TrainingConfiguration())
+    let episodes = configuration.meta.optimizer == .gradient ? configuration.meta.gradient.episodes : 2 * configuration.es.pairs
+    var total = 0.0, done = 0
+    return iterations.map { iteration in
+      while done < iteration {
+        total += Double(episodes * configuration.stage(at: done).episodeLength)
+        done += 1
+      }
+      return total
+    }
   }
 
   /// A meta-test curve written by `vsml evaluate --out` (`curve-DATASET.csv`: step, mean,

@@ -9,7 +9,7 @@ struct PlotCommand: ParsableCommand {
   @Argument(help: "Run directories (each with metrics.csv), or meta-test curves (curve-DATASET.csv from `vsml evaluate --out`) given as LABEL=FILE.csv.")
   var runs: [String]
 
-  @Option(help: "x axis column: wall_s or cpu_s (shown in minutes), or iteration.")
+  @Option(help: "x axis column: wall_s or cpu_s (shown in minutes), iteration, or example_steps (example-steps of meta-training consumed, in millions, from the run's configuration).")
   var x = "wall_s"
 
   @Option(help: "y axis column, e.g. mean_accuracy, mean_fitness, validation_accuracy.")
@@ -55,7 +55,7 @@ struct PlotCommand: ParsableCommand {
         }
         series.append(SVGPlot.Series(name: referenceLabel, x: points.map(\.0), y: points.map(\.1)))
       }
-      let plot = SVGPlot(title: title ?? "\(y) during meta-training", xLabel: x == "wall_s" ? "wall-clock minutes" : x == "cpu_s" ? "CPU minutes" : x, yLabel: y, series: series)
+      let plot = SVGPlot(title: title ?? "\(y) during meta-training", xLabel: x == "wall_s" ? "wall-clock minutes" : x == "cpu_s" ? "CPU minutes" : x == RunPlot.exampleSteps ? "example-steps (millions)" : x, yLabel: y, series: series)
       try plot.write(to: out)
       print("wrote \(out)")
     } catch let error as ValidationError {

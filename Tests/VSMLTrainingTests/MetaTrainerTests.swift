@@ -119,6 +119,9 @@ final class MetaTrainerTests: XCTestCase {
     try c.run()
     XCTAssertEqual(c.strategy.state, a.strategy.state, "resume must continue bit for bit")
     XCTAssertEqual(try deterministicMetrics(split), try deterministicMetrics(straight))
+    // Example-steps consumed: 4 episodes of 12 examples per update.
+    let steps = try RunPlot.series(runDirectory: straight, x: RunPlot.exampleSteps, y: "mean_fitness")
+    XCTAssertEqual(steps.x, (1...7).map { Double($0 * 4 * 12) / 1e6 })
     let rows = try String(contentsOfFile: straight + "/metrics.csv", encoding: .utf8).split(separator: "\n").dropFirst()
     let norms = rows.map { Double($0.split(separator: ",")[9])! }
     XCTAssertTrue(norms.allSatisfy { $0.isFinite && $0 > 0 }, "\(norms)")
