@@ -32,6 +32,9 @@ public struct VSMLNetwork: OnlineLearner {
 
   public var usesFastPath: Bool { configuration.subRNN.stateSize == 16 }
 
+  /// The reference's names of every sub-RNN tensor (`VSMLParameterLayout.namedTensors`).
+  public var namedTensors: [NamedTensor] { layout.namedTensors.map { NamedTensor(name: $0.name, shape: $0.shape, range: $0.range) } }
+
   /// Floats of per-episode state: the LSTM `h` and `c` of every connection plus every layer's
   /// incoming forward and backward messages (257,232 for one 784 x 10 layer).
   public var stateCount: Int {

@@ -71,3 +71,18 @@ func checkEpisodeFits(_ episode: Episode, inputSize: Int, classCount: Int) {
     episode.classCount <= classCount,
     "episode has \(episode.classCount) classes; this learner predicts \(classCount)")
 }
+
+/// A baseline whose meta-parameters are laid out as named slices.
+public protocol SlicedParameters: OnlineLearner {
+  var parameterLayout: [BaselineParameterSlice] { get }
+}
+
+extension SlicedParameters {
+  /// The slices as named tensors.
+  public var namedTensors: [NamedTensor] { parameterLayout.map { NamedTensor(name: $0.name, shape: $0.shape, range: $0.range) } }
+}
+
+extension MetaRNN: SlicedParameters {}
+extension HebbianLearner: SlicedParameters {}
+extension FastWeightMemory: SlicedParameters {}
+extension FastWeightProgrammer: SlicedParameters {}

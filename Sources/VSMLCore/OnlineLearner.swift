@@ -18,6 +18,10 @@ public protocol OnlineLearner: Sendable {
   /// Draws a fresh meta-parameter vector (the learner's published initialiser).
   func initialParameters(using generator: inout SeededGenerator) -> [Float]
 
+  /// The meta-parameter vector as named tensors that cover it (the names checkpoints and learner
+  /// files use). By default one tensor, `parameters`.
+  var namedTensors: [NamedTensor] { get }
+
   /// Runs one episode online with the given meta-parameters.
   ///
   /// - Parameters:
@@ -31,7 +35,23 @@ public protocol OnlineLearner: Sendable {
   ) -> EpisodeResult
 }
 
+/// One named tensor of a learner's flat meta-parameter vector: its name, row-major shape and
+/// the range it occupies (`shape` multiplies out to `range.count`).
+public struct NamedTensor: Hashable, Sendable {
+  public var name: String
+  public var shape: [Int]
+  public var range: Range<Int>
+  public init(name: String, shape: [Int], range: Range<Int>) {
+    precondition(shape.reduce(1, *) == range.count, "shape \(shape) does not cover \(range.count) values")
+    self.name = name
+    self.shape = shape
+    self.range = range
+  }
+}
+
 extension OnlineLearner {
+  public var namedTensors: [NamedTensor] { [NamedTensor(name: "parameters", shape: [parameterCount], range: 0..<parameterCount)] }
+
   /// Floats of per-episode state a run holds (for memory estimates); by default the size of the
   /// meta-parameter vector, which the small baselines' states do not exceed by much.
   public var stateFloatsPerEpisode: Int { parameterCount }

@@ -24,12 +24,7 @@ public struct LearnedParameters: Sendable {
 
   /// Tensor names, shapes and ranges of the flat vector of `learner`.
   public static func namedTensors(of learner: any OnlineLearner) -> [(name: String, shape: [Int], range: Range<Int>)] {
-    if let net = learner as? VSMLNetwork { return net.layout.namedTensors }
-    let slices: [BaselineParameterSlice]? =
-      (learner as? MetaRNN)?.parameterLayout ?? (learner as? HebbianLearner)?.parameterLayout
-      ?? (learner as? FastWeightMemory)?.parameterLayout ?? (learner as? FastWeightProgrammer)?.parameterLayout
-    if let slices { return slices.map { ($0.name, $0.shape, $0.offset..<($0.offset + $0.count)) } }
-    return [("parameters", [learner.parameterCount], 0..<learner.parameterCount)]
+    learner.namedTensors.map { ($0.name, $0.shape, $0.range) }
   }
 
   /// Encodes for a learner of data shape `inputSize` x `classCount` (VSML's names do not

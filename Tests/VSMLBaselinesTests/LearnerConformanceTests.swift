@@ -148,6 +148,13 @@ final class BaselineModelTests: XCTestCase {
       let result = learner.run(episode: episode, parameters: learner.initialParameters(using: &generator), stateSeed: 1)
       XCTAssertEqual(result.losses.count, 5, model.rawValue)
       XCTAssertEqual(BaselineModel(rawValue: model.rawValue), model)
+      // Meta-learned baselines name their slices; together they cover the vector once, in order.
+      if model.isMetaLearned {
+        let tensors = learner.namedTensors
+        XCTAssertGreaterThan(tensors.count, 1, model.rawValue)
+        XCTAssertEqual(tensors.map(\.range.count).reduce(0, +), learner.parameterCount, model.rawValue)
+        XCTAssertEqual(Set(tensors.map(\.name)).count, tensors.count, model.rawValue)
+      }
     }
   }
 }
