@@ -193,6 +193,24 @@ public enum DatasetRegistry {
     return info
   }
 
+  /// Splits a comma-separated list of dataset names (`fashion-mnist,mnist,csv:A.csv,B.csv`) where
+  /// a `csv:TRAIN,TEST` pair keeps its comma: the item after a `csv:` item that has no test file
+  /// yet is its test file unless it is a registered name or another `csv:` item.
+  public static func splitList(_ text: String) -> [String] {
+    var items: [String] = []
+    for raw in text.split(separator: ",", omittingEmptySubsequences: true) {
+      let item = raw.trimmingCharacters(in: .whitespaces)
+      if item.isEmpty { continue }
+      if let last = items.last, last.hasPrefix(csvPrefix), !last.contains(","),
+         !item.hasPrefix(csvPrefix), !names.contains(item) {
+        items[items.count - 1] = last + "," + item
+      } else {
+        items.append(item)
+      }
+    }
+    return items
+  }
+
   /// Loads one split of a dataset by name: a registered name or `csv:PATH[,TESTPATH]`.
   ///
   /// `validation` is the training split's seeded 10 % (`ValidationSplit`); loading it returns the

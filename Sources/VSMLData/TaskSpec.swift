@@ -85,7 +85,7 @@ public struct TaskSpec: Codable, Hashable, Sendable {
     guard let info = DatasetRegistry.all.first(where: { $0.name == dataset }) else {
       throw DataError.invalidTask(
         field: dot + "dataset",
-        reason: "unknown dataset '\(dataset)'; known: \(DatasetRegistry.names.joined(separator: ", ")), or csv:PATH")
+        reason: "unknown dataset '\(dataset)'; known: \(DatasetRegistry.names.joined(separator: ", ")), or csv:PATH[,TESTPATH]")
     }
     _ = try resolve(shape: info.shape, kind: .image, classCount: info.classCount, prefix: prefix)
   }

@@ -167,7 +167,7 @@ struct CloneCommand: ParsableCommand {
               locator: DataLocator, makeReference: (Int, Int) throws -> any OnlineLearner) throws {
     guard verifyEpisodes > 0 else { return }
     let evaluator = Evaluator(episodes: verifyEpisodes, steps: verifySteps, seed: seed, threads: threads)
-    for name in verifyTasks.split(separator: ",").map(String.init) {
+    for name in DatasetRegistry.splitList(verifyTasks) {
       let task = TaskSpec(dataset: name)
       let clone = try evaluator.evaluate(task: task, locator: locator, parameters: parameters) { i, c in
         try model.makeLearner(inputSize: i, classCount: c)

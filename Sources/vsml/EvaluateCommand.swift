@@ -63,7 +63,7 @@ struct EvaluateCommand: RankAwareCommand {
     } catch {
       throw CLIError("\(error)")
     }
-    let names = datasets.split(separator: ",").map { String($0).trimmingCharacters(in: .whitespaces) }
+    let names = DatasetRegistry.splitList(datasets)
     let ranks = Ranks.communicator
     let evaluator = Evaluator(
       episodes: episodes, steps: steps, seed: compute.seed, threads: compute.threads, split: DataSplit(rawValue: split)!, communicator: ranks)

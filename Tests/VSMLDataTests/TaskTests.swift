@@ -215,4 +215,12 @@ final class EpisodeSamplerTests: XCTestCase {
     XCTAssertTrue(episode.labels.allSatisfy { $0 < 3 })
     XCTAssertEqual(episode.inputs.min()!, -0.1307 / 0.3081, accuracy: 1e-4)
   }
+
+  func testDatasetListsKeepCSVPairsTogether() {
+    XCTAssertEqual(DatasetRegistry.splitList("fashion-mnist, mnist"), ["fashion-mnist", "mnist"])
+    XCTAssertEqual(DatasetRegistry.splitList("mnist,csv:a.csv,b.csv,csv:c.csv,sum"), ["mnist", "csv:a.csv,b.csv", "csv:c.csv", "sum"])
+    XCTAssertEqual(DatasetRegistry.splitList("csv:a.csv,csv:b.csv,c.csv"), ["csv:a.csv", "csv:b.csv,c.csv"])
+    XCTAssertEqual(DatasetRegistry.splitList("csv:a.csv,b.csv,c.csv"), ["csv:a.csv,b.csv", "c.csv"])  // c.csv then fails as unknown
+    XCTAssertEqual(DatasetRegistry.splitList(",,"), [])
+  }
 }
