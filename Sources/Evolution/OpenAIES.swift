@@ -224,19 +224,7 @@ public struct OpenAIES: EvolutionStrategy {
     let finite = squaredNorm.isFinite && gradient.allSatisfy(\.isFinite)
 
     updateBest(fitness: fitness)
-    var applied = false
-    if finite {
-      state.optimizer.apply(hyperparameters.optimizer)
-      var candidate = state.mean
-      var optimizer = state.optimizer
-      optimizer.step(parameters: &candidate, gradient: gradient, learningRate: learningRate)
-      if candidate.allSatisfy(\.isFinite) {
-        state.mean = candidate
-        state.optimizer = optimizer
-        applied = true
-      }
-    }
-    let skipped = !applied
+    let skipped = !(finite && step(gradient: gradient, learningRate: learningRate))
     state.iteration += 1
     return ESReport(
       iteration: iteration, meanFitness: stats.mean, minFitness: stats.min, maxFitness: stats.max,
@@ -250,20 +238,22 @@ public struct OpenAIES: EvolutionStrategy {
   /// applied; returns whether the step was applied.
   public mutating func applyGradient(_ gradient: [Float]) -> Bool {
     precondition(gradient.count == dimension, "gradient must hold \(dimension) values")
-    var applied = false
-    if gradient.allSatisfy(\.isFinite) {
-      state.optimizer.apply(hyperparameters.optimizer)
-      var candidate = state.mean
-      var optimizer = state.optimizer
-      optimizer.step(parameters: &candidate, gradient: gradient, learningRate: learningRate)
-      if candidate.allSatisfy(\.isFinite) {
-        state.mean = candidate
-        state.optimizer = optimizer
-        applied = true
-      }
-    }
+    let applied = gradient.allSatisfy(\.isFinite) && step(gradient: gradient, learningRate: learningRate)
     state.iteration += 1
     return applied
+  }
+
+  /// One optimiser step of the mean along a finite `gradient`; kept only if the new mean is
+  /// finite. Returns whether it was kept.
+  private mutating func step(gradient: [Float], learningRate: Float) -> Bool {
+    state.optimizer.apply(hyperparameters.optimizer)
+    var candidate = state.mean
+    var optimizer = state.optimizer
+    optimizer.step(parameters: &candidate, gradient: gradient, learningRate: learningRate)
+    guard candidate.allSatisfy(\.isFinite) else { return false }
+    state.mean = candidate
+    state.optimizer = optimizer
+    return true
   }
 
   /// Records the best finite member of this iteration if it beats the best so far.

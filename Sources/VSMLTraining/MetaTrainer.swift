@@ -279,15 +279,7 @@ public final class MetaTrainer {
     let fitness = stride(from: 0, to: gathered.count, by: 2).map { Float(gathered[$0]) }
     let accuracies = stride(from: 1, to: gathered.count, by: 2).map { gathered[$0] }
     let report = strategy.tell(fitness: fitness, threads: threads)
-    // The iteration's time is the slowest rank's; its CPU time is the sum over ranks. Every rank
-    // gets the same values, so time budgets stop all ranks at the same iteration.
-    let local = [monotonicSeconds() - start, processCPUSeconds() - cpuStart]
-    let timingStart = monotonicSeconds()
-    let timings = try communicator.allGather(local, counts: Array(repeating: 2, count: communicator.size))
-    commSeconds += monotonicSeconds() - timingStart
-    let elapsed = stride(from: 0, to: timings.count, by: 2).map { timings[$0] }.max() ?? local[0]
-    wallSeconds += elapsed
-    cpuSeconds += stride(from: 1, to: timings.count, by: 2).reduce(0) { $0 + timings[$1] }
+    let elapsed = try addIterationTime(since: start, cpuSince: cpuStart, commSeconds: &commSeconds)
     return [
       "iteration": Double(iteration + 1), "wall_s": wallSeconds, "cpu_s": cpuSeconds, "iteration_s": elapsed, "stage": Double(stage.index),
       "mean_fitness": Double(report.meanFitness), "min_fitness": Double(report.minFitness), "max_fitness": Double(report.maxFitness),
@@ -296,6 +288,20 @@ public final class MetaTrainer {
       "example_steps_per_s": Double(es.populationSize * stage.episodeLength) / elapsed, "validation_accuracy": .nan,
       "wait_s": commStart - waitStart, "comm_s": commSeconds, "clipped": .nan,
     ]
+  }
+
+  /// Adds an iteration's time to the run's totals and returns its wall time (collective). The
+  /// iteration's time is the slowest rank's; its CPU time is the sum over ranks. Every rank gets
+  /// the same values, so time budgets stop all ranks at the same iteration.
+  private func addIterationTime(since start: Double, cpuSince cpuStart: Double, commSeconds: inout Double) throws -> Double {
+    let local = [monotonicSeconds() - start, processCPUSeconds() - cpuStart]
+    let timingStart = monotonicSeconds()
+    let timings = try communicator.allGather(local, counts: Array(repeating: 2, count: communicator.size))
+    commSeconds += monotonicSeconds() - timingStart
+    let elapsed = stride(from: 0, to: timings.count, by: 2).map { timings[$0] }.max() ?? local[0]
+    wallSeconds += elapsed
+    cpuSeconds += stride(from: 1, to: timings.count, by: 2).reduce(0) { $0 + timings[$1] }
+    return elapsed
   }
 
   /// One update of gradient meta-training (collective): the mean gradient of
@@ -351,13 +357,7 @@ public final class MetaTrainer {
     let learningRate = strategy.learningRate
     let applied = strategy.applyGradient(update.values)
     if !applied { log("iteration \(iteration + 1): non-finite gradient (norm \(update.norm)); update skipped") }
-    let timingsLocal = [monotonicSeconds() - start, processCPUSeconds() - cpuStart]
-    let timingStart = monotonicSeconds()
-    let timings = try communicator.allGather(timingsLocal, counts: Array(repeating: 2, count: communicator.size))
-    commSeconds += monotonicSeconds() - timingStart
-    let elapsed = stride(from: 0, to: timings.count, by: 2).map { timings[$0] }.max() ?? timingsLocal[0]
-    wallSeconds += elapsed
-    cpuSeconds += stride(from: 1, to: timings.count, by: 2).reduce(0) { $0 + timings[$1] }
+    let elapsed = try addIterationTime(since: start, cpuSince: cpuStart, commSeconds: &commSeconds)
     let finiteLosses = losses.filter(\.isFinite)
     return [
       "iteration": Double(iteration + 1), "wall_s": wallSeconds, "cpu_s": cpuSeconds, "iteration_s": elapsed, "stage": Double(stage.index),

@@ -70,7 +70,7 @@ struct EvaluateCommand: RankAwareCommand {
     let locator = data.locator
     var results: [Evaluator.Result] = []
     for name in names {
-      if !json && ranks.isLeader { FileHandle.standardError.write(Data("evaluating \(source.name) on \(name) (\(episodes) episodes x \(steps) steps)...\n".utf8)) }
+      if !json && ranks.isLeader { FileHandle.standardError.write(Data("evaluating \(source.name) on \(name) (\(episodes) episode\(episodes == 1 ? "" : "s") x \(steps) steps)...\n".utf8)) }
       do {
         results.append(try evaluator.evaluate(task: TaskSpec(dataset: name), locator: locator, parameters: source.parameters, makeLearner: source.makeLearner))
       } catch let error as RankAgreementError {

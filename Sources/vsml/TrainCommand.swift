@@ -88,7 +88,7 @@ final class ProgressReporter {
 struct TrainCommand: RankAwareCommand {
   static let configuration = CommandConfiguration(
     commandName: "train",
-    abstract: "Meta-train a learned learning algorithm with evolution strategies.",
+    abstract: "Meta-train a learned learning algorithm by evolution strategies or by gradient descent.",
     discussion: """
       Without --config the quick-start recipe is used (MNIST resized to 7x7, 50-example episodes, \
       32 antithetic pairs, sigma 0.05, Adam 0.1 decaying to 0.01 over 600 iterations; \
@@ -99,7 +99,10 @@ struct TrainCommand: RankAwareCommand {
       schedule.maxCPUMinutes (process CPU time, all threads: a compute budget that does not depend \
       on what else the machine runs). Under mpirun (the MPI-enabled build, docs/CLUSTER.md) the \
       pairs are split over the ranks with the same results as one process; rank 0 writes the run \
-      directory and SIGUSR1, SIGTERM or SIGINT stop all ranks with a checkpoint.
+      directory and SIGUSR1, SIGTERM or SIGINT stop all ranks with a checkpoint. \
+      --set meta.optimizer=gradient trains VSML by gradient descent on the mean loss, differentiated \
+      exactly through every step of the episode (Adam 1e-3, clip 25, LayerNorm on, 16 episodes per \
+      update; meta.gradient.* changes them), with the same run directory and resume.
       """)
 
   @Option(help: "Configuration file (JSON, or YAML if it ends in .yaml or .yml); any subset of the fields, the rest default.")

@@ -25,8 +25,8 @@ final class OutputTests: XCTestCase {
                                 population, and the float64 reference path, in one
                                 run.
         data                    List, download, verify and display datasets.
-        train                   Meta-train a learned learning algorithm with
-                                evolution strategies.
+        train                   Meta-train a learned learning algorithm by evolution
+                                strategies or by gradient descent.
         evaluate                Meta-test a learner: online accuracy on fresh
                                 episodes from the test split (docs/METHOD.md §7).
         demo                    A short meta-training run end to end, then a
@@ -62,8 +62,8 @@ final class OutputTests: XCTestCase {
     XCTAssertEqual(r.reason, .exit)
     XCTAssertEqual(r.status, 1)
     XCTAssertEqual(r.stderr, """
-      evaluating sgd on nosuch (1 episodes x 5 steps)...
-      Error: invalid task: components[0].task.dataset: unknown dataset 'nosuch'; known: mnist, fashion-mnist, kmnist, emnist-balanced, emnist-letters, cifar10, random, sum, or csv:PATH
+      evaluating sgd on nosuch (1 episode x 5 steps)...
+      Error: invalid task: components[0].task.dataset: unknown dataset 'nosuch'; known: mnist, fashion-mnist, kmnist, emnist-balanced, emnist-letters, cifar10, random, sum, or csv:PATH[,TESTPATH]
 
       """)
   }
