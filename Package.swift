@@ -15,6 +15,7 @@ let package = Package(
     .library(name: "Evolution", targets: ["Evolution"]),
     .library(name: "VSMLData", targets: ["VSMLData"]),
     .library(name: "VSMLBaselines", targets: ["VSMLBaselines"]),
+    .library(name: "VSMLCloning", targets: ["VSMLCloning"]),
     .library(name: "VSMLTraining", targets: ["VSMLTraining"]),
     .library(name: "VSMLMPI", targets: ["VSMLMPI"]),
     .executable(name: "vsml", targets: ["vsml"]),
@@ -40,14 +41,16 @@ let package = Package(
     .target(name: "Evolution", dependencies: ["VSMLCore"]),
     .target(name: "VSMLData", dependencies: ["VSMLCore", "CZlib", "CHTTP"]),
     .target(name: "VSMLBaselines", dependencies: ["VSMLCore", "VSML", "CVSMLKernels"]),
+    // Backpropagation cloned into the sub-RNN (docs/CLONING.md): teachers, scaffolds, gradient cloning.
+    .target(name: "VSMLCloning", dependencies: ["VSMLCore", "VSML", "Evolution", "VSMLData"]),
     .target(
       name: "VSMLTraining",
-      dependencies: ["VSMLCore", "VSML", "Evolution", "VSMLData", "VSMLBaselines", .product(name: "Yams", package: "Yams")],
+      dependencies: ["VSMLCore", "VSML", "Evolution", "VSMLData", "VSMLBaselines", "VSMLCloning", .product(name: "Yams", package: "Yams")],
       resources: [.copy("Learners")]),
     .executableTarget(
       name: "vsml",
       dependencies: [
-        "VSMLCore", "VSML", "Evolution", "VSMLData", "VSMLBaselines", "VSMLTraining",
+        "VSMLCore", "VSML", "Evolution", "VSMLData", "VSMLBaselines", "VSMLCloning", "VSMLTraining",
         .target(name: "VSMLMPI", condition: .when(traits: ["MPI"])),
         .product(name: "ArgumentParser", package: "swift-argument-parser"),
       ]),
@@ -61,7 +64,7 @@ let package = Package(
     .testTarget(name: "VSMLBaselinesTests", dependencies: ["VSMLCore", "VSML", "VSMLBaselines"]),
     .testTarget(
       name: "VSMLTrainingTests",
-      dependencies: ["VSMLCore", "VSML", "Evolution", "VSMLData", "VSMLBaselines", "VSMLTraining"]),
+      dependencies: ["VSMLCore", "VSML", "Evolution", "VSMLData", "VSMLBaselines", "VSMLCloning", "VSMLTraining"]),
     .testTarget(name: "VSMLCLITests", dependencies: ["vsml"]),
   ],
   swiftLanguageModes: [.v6]

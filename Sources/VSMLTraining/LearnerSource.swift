@@ -1,6 +1,7 @@
 import Foundation
 import VSML
 import VSMLBaselines
+import VSMLCloning
 import VSMLCore
 
 /// What `vsml evaluate` (and `vsml demo`) meta-tests: learned parameters from a file, a run

@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import VSML
 import VSMLBaselines
+import VSMLCloning
 import VSMLCore
 import VSMLData
 import VSMLTraining

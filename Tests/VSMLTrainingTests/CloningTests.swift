@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 import VSML
+@testable import VSMLCloning
 import VSMLCore
 @testable import VSMLTraining
 

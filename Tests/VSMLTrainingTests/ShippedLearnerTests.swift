@@ -22,7 +22,7 @@ final class ShippedLearnerTests: XCTestCase {
       throw XCTSkip("MNIST not found: set VSML_DATA_DIR to a folder holding it, or run `vsml data fetch mnist`")
     }
     let evaluator = Evaluator(episodes: 2, steps: 300, seed: 3, threads: 2)
-    for name in ["scratch", "backprop", "improved", "backprop-deep"] {
+    for name in ["scratch", "backprop", "improved", "backprop-deep", "general"] {
       let source = try LearnerSource.resolve(name)
       let r = try evaluator.evaluate(task: TaskSpec(dataset: "mnist"), locator: locator, parameters: source.parameters, makeLearner: source.makeLearner)
       XCTAssertGreaterThan(r.meanAccuracy, 0.4, name)
