@@ -24,11 +24,12 @@ public final class SpinningWorkers: @unchecked Sendable {
   private var body: ((Int) -> Void)?
   private var count = 0
 
-  /// Starts `threads - 1` helper threads.
+  /// Starts `threads - 1` helper threads (at most one per core beyond the caller's: spinning
+  /// threads that share a core only slow each other down).
   public init(threads: Int) {
     precondition(threads >= 1, "threads must be at least 1")
-    self.threads = threads
-    for _ in 1..<max(threads, 1) {
+    self.threads = min(threads, availableCores)
+    for _ in 1..<max(self.threads, 1) {
       let thread = Thread { [self] in helperLoop() }
       thread.stackSize = 1 << 20
       thread.start()
@@ -44,16 +45,17 @@ public final class SpinningWorkers: @unchecked Sendable {
       return
     }
     withoutActuallyEscaping(body) { body in
-      while active.load(ordering: .acquiring) > 0 { spinHint() }
+      var spins = 0
+      while active.load(ordering: .acquiring) > 0 { spinHint(&spins) }
       self.body = body
       self.count = count
       next.store(0, ordering: .relaxed)
       pending.store(count, ordering: .relaxed)
       generation.wrappingAdd(1, ordering: .releasing)
       work()
-      while pending.load(ordering: .acquiring) > 0 { spinHint() }
+      while pending.load(ordering: .acquiring) > 0 { spinHint(&spins) }
       // No helper may hold the closure past this call (withoutActuallyEscaping checks it).
-      while active.load(ordering: .acquiring) > 0 { spinHint() }
+      while active.load(ordering: .acquiring) > 0 { spinHint(&spins) }
       self.body = nil
     }
   }
@@ -61,7 +63,8 @@ public final class SpinningWorkers: @unchecked Sendable {
   /// Stops the helpers and waits until they have left; the object is then spent.
   public func finish() {
     guard !stopped.exchange(true, ordering: .acquiringAndReleasing) else { return }
-    while finishedHelpers.load(ordering: .acquiring) < threads - 1 { spinHint() }
+    var spins = 0
+    while finishedHelpers.load(ordering: .acquiring) < threads - 1 { spinHint(&spins) }
   }
 
   deinit { finish() }
@@ -77,7 +80,7 @@ public final class SpinningWorkers: @unchecked Sendable {
   }
 
   private func helperLoop() {
-    var seen = 0
+    var seen = 0, spins = 0
     while !stopped.load(ordering: .acquiring) {
       active.wrappingAdd(1, ordering: .acquiringAndReleasing)
       let g = generation.load(ordering: .acquiring)
@@ -85,23 +88,31 @@ public final class SpinningWorkers: @unchecked Sendable {
       if fresh {
         seen = g
         work()
+        spins = 0
       }
       active.wrappingSubtract(1, ordering: .releasing)
-      if !fresh { spinHint() }
+      if !fresh { spinHint(&spins) }
     }
     finishedHelpers.wrappingAdd(1, ordering: .releasing)
   }
 
-  @inline(__always) private func spinHint() {
-    #if arch(x86_64)
-    _mm_pause_compat()
-    #endif
+  /// Spins that pass before a waiting thread starts to yield its core on every further spin:
+  /// tens of microseconds, longer than a section's usual wait, so yielding only happens when the machine
+  /// is oversubscribed or the caller is between sections for long.
+  static let spinsBeforeYield = 4096
+
+  @inline(__always) private func spinHint(_ spins: inout Int) {
+    spins += 1
+    if spins > Self.spinsBeforeYield {
+      sched_yield()
+    } else {
+      busyPause()
+    }
   }
 }
 
-/// The x86 pause hint without importing the intrinsics module: a short busy loop the optimiser
-/// keeps (a spinning core yields its pipeline to its sibling and saves power).
-@inline(__always) private func _mm_pause_compat() {
+/// A short busy pause the optimiser keeps (a spinning core leaves the memory system alone).
+@inline(__always) private func busyPause() {
   var x = 0
   for i in 0..<8 { x &+= i }
   blackHoleInt(x)
