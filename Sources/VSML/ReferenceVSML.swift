@@ -234,7 +234,6 @@ struct ReferencePass {
     var dFwd = fwdIn.map { [Double](repeating: 0, count: $0.count) }
     var dBwd = bwdIn.map { [Double](repeating: 0, count: $0.count) }
     var dError = [Double](repeating: 0, count: classes)
-    let scale = 1 / Double(labels.count)
 
     /// Adjoint of the error the sweep's last layer read, and resets the sweep's constant inputs.
     func takeSweepInputs() -> [Double] {
@@ -251,11 +250,7 @@ struct ReferencePass {
         dError = takeSweepInputs()
       }
       // The loss and the fed-back error both read the prediction: error = softmax(ŷ) − y.
-      let p = softmax(step.logits)
-      let pDotD = zip(p, dError).reduce(0) { $0 + $1.0 * $1.1 }
-      let dLogits = (0..<classes).map { k in
-        scale * (p[k] - (k == labels[t] ? 1 : 0)) + p[k] * (dError[k] - pDotD)
-      }
+      let dLogits = predictionAdjoint(probabilities: softmax(step.logits), label: labels[t], steps: labels.count, errorAdjoint: dError)
       reverseSweep(step.forward, raw: step.raw, dLogits: dLogits, dh: &dh, dc: &dc, dFwd: &dFwd, dBwd: &dBwd, gradient: &gradient)
       let e = takeSweepInputs()
       dError = cfg.backwardPass ? [Double](repeating: 0, count: classes) : e
@@ -356,12 +351,4 @@ struct ReferencePass {
       }
     }
   }
-}
-
-/// Softmax of `x`, shifted by its maximum.
-private func softmax(_ x: [Double]) -> [Double] {
-  let top = x.max() ?? 0
-  let e = x.map { _exp($0 - top) }
-  let sum = e.reduce(0, +)
-  return e.map { $0 / sum }
 }

@@ -53,10 +53,7 @@ public struct VSMLBenchmark: Sendable {
     let parameters = net.initialParameters(using: &rng)
     let d = configuration.inputSize, classes = configuration.outputSize
     func makeEpisode(_ i: Int, length: Int) -> Episode {
-      var g = SeededGenerator(seed: seed, stream: 1, i)
-      return Episode(
-        inputs: (0..<(length * d)).map { _ in g.nextNormal() },
-        labels: (0..<length).map { _ in Int32(g.nextInt(below: classes)) }, inputSize: d, classCount: classes)
+      Self.randomEpisode(seed: seed, index: i, length: length, inputSize: d, classCount: classes)
     }
     let episodes = (0..<population).map { makeEpisode($0, length: steps) }
     // Warm-up: page in code and buffers.
@@ -87,6 +84,17 @@ public struct VSMLBenchmark: Sendable {
       referenceExampleStepsPerSecond: referenceSteps, speedupVsReference: exampleSteps / referenceSteps,
       matrixFlopsPerSecond: ticks * Double(matrixFlopsPerConnectionTick), wallSeconds: wall,
       connectionTicksPerExample: connectionTicksPerExample)
+  }
+}
+
+extension VSMLBenchmark {
+  /// Episode `index` of a benchmark: N(0, 1) inputs and uniform labels from
+  /// `SeededGenerator(seed: seed, stream: 1, index)`.
+  static func randomEpisode(seed: UInt64, index: Int, length: Int, inputSize d: Int, classCount classes: Int) -> Episode {
+    var g = SeededGenerator(seed: seed, stream: 1, index)
+    return Episode(
+      inputs: (0..<(length * d)).map { _ in g.nextNormal() },
+      labels: (0..<length).map { _ in Int32(g.nextInt(below: classes)) }, inputSize: d, classCount: classes)
   }
 }
 

@@ -42,11 +42,9 @@ public struct VSMLGradientBenchmark: Sendable {
     let d = configuration.inputSize, classes = configuration.outputSize
     let (seed, steps) = (seed, steps)
     let job: @Sendable (Int) -> PopulationJob = { i in
-      var g = SeededGenerator(seed: seed, stream: 1, i)
-      let episode = Episode(
-        inputs: (0..<(steps * d)).map { _ in g.nextNormal() },
-        labels: (0..<steps).map { _ in Int32(g.nextInt(below: classes)) }, inputSize: d, classCount: classes)
-      return PopulationJob(parameters: parameters, episode: episode, stateSeed: UInt64(i))
+      PopulationJob(
+        parameters: parameters, episode: VSMLBenchmark.randomEpisode(seed: seed, index: i, length: steps, inputSize: d, classCount: classes),
+        stateSeed: UInt64(i))
     }
     let meta = VSMLMetaGradient(network: network, segmentLength: segmentLength)
     // Warm-up: page in code and buffers.

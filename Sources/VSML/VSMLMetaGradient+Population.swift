@@ -1,14 +1,11 @@
 import VSMLCore
 
 extension VSMLMetaGradient {
-  /// The mean loss and mean gradient of `count` episodes, run across `threads` threads.
+  /// The results of `count` episodes, each with its own gradient, run across `threads` threads,
+  /// in episode order; nil when an episode was cancelled.
   ///
   /// `job(i)` builds episode `i`'s work on the thread that runs it and must depend only on `i`.
-  /// Gradients are summed in episode order after all episodes finish, so the result is the same
-  /// for any thread count. Returns nil when an episode was cancelled.
-  public func meanLossAndGradient(
-    count: Int, threads: Int, job: @escaping @Sendable (Int) -> PopulationJob
-  ) -> (results: [Result], meanLoss: Double, gradient: [Double])? {
+  public func lossesAndGradients(count: Int, threads: Int, job: @escaping @Sendable (Int) -> PopulationJob) -> [Result]? {
     precondition(count >= 1, "at least one episode")
     let slots = ResultSlots<Result>(count: count)
     // Fewer episodes than threads: the spare threads share each episode's ticks.
@@ -21,7 +18,16 @@ extension VSMLMetaGradient {
       }
     }
     let results = slots.values
-    guard results.allSatisfy({ !$0.gradient.isEmpty }) else { return nil }
+    return results.allSatisfy({ !$0.gradient.isEmpty }) ? results : nil
+  }
+
+  /// The mean loss and mean gradient of `count` episodes (`lossesAndGradients`). Gradients are
+  /// summed in episode order after all episodes finish, so the result is the same for any thread
+  /// count. Returns nil when an episode was cancelled.
+  public func meanLossAndGradient(
+    count: Int, threads: Int, job: @escaping @Sendable (Int) -> PopulationJob
+  ) -> (results: [Result], meanLoss: Double, gradient: [Double])? {
+    guard let results = lossesAndGradients(count: count, threads: threads, job: job) else { return nil }
     var gradient = [Double](repeating: 0, count: network.layout.count)
     var loss = 0.0
     for r in results {

@@ -186,13 +186,8 @@ final class MetaGradientPass {
           }
           // The loss and the fed-back error both read the prediction: error = softmax(ŷ) − y.
           let y = Array(logits[((t - first) * classes)..<((t - first + 1) * classes)])
-          let p = softmax(y)
-          let label = Int(episode.labels[t])
-          var pDotD = 0.0
-          for b in 0..<classes { pDotD += p[b] * dError[b] }
-          let dLogits = (0..<classes).map { b in
-            (p[b] - (b == label ? 1 : 0)) / Double(steps) + p[b] * (dError[b] - pDotD)
-          }
+          let dLogits = predictionAdjoint(
+            probabilities: softmax(y.map(Double.init)), label: Int(episode.labels[t]), steps: steps, errorAdjoint: dError)
           reverseSweep(forward, tape: tape, dLogits: dLogits, logits: y)
           let e = takeSweepInputs()
           dError = configuration.backwardPass ? [Double](repeating: 0, count: classes) : e
@@ -453,12 +448,4 @@ final class MetaGradientPass {
       }
     }
   }
-}
-
-/// Softmax of `x` in float64, shifted by its maximum.
-private func softmax(_ x: [Float]) -> [Double] {
-  let top = Double(x.max() ?? 0)
-  let e = x.map { _exp(Double($0) - top) }
-  let sum = e.reduce(0, +)
-  return e.map { $0 / sum }
 }

@@ -17,6 +17,10 @@ public enum RandomStream: UInt64, CaseIterable, Sendable {
   case permutation = 0x7065_726D
   /// The fixed matrix of a `project` transform.
   case projection = 0x7072_6F6A
+  /// The 20 fixed examples of the synthetic `random` task.
+  case syntheticRandom = 0x7261_6E64
+  /// The examples of the synthetic `sum` task (indexed by split: 0 train, 1 test).
+  case syntheticSum = 0x0073_756D
   /// The transforms of the invariance study.
   case invarianceTransforms = 0x1A7A
   /// Initial fast weights of the Hebbian baseline (per episode).

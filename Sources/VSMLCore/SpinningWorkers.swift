@@ -115,7 +115,5 @@ public final class SpinningWorkers: @unchecked Sendable {
 @inline(__always) private func busyPause() {
   var x = 0
   for i in 0..<8 { x &+= i }
-  blackHoleInt(x)
+  blackHole(Double(x))
 }
-
-@inline(never) private func blackHoleInt(_ value: Int) { _ = value }

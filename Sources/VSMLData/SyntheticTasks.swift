@@ -15,14 +15,11 @@ public enum SyntheticTasks {
   public static let sumTrainCount = 10_000
   /// Examples generated for `sum`'s test split (one 2,000-step meta-test episode's worth).
   public static let sumTestCount = 2_000
-  /// Stream tags keep the two tasks' and two splits' draws independent for one seed.
-  static let randomStream: UInt64 = 0x7261_6E64  // "rand"
-  static let sumStream: UInt64 = 0x0073_756D  // "sum"
 
   /// `random`: 20 images of i.i.d. N(0, 1) pixels with labels uniform over 10 classes, fixed by
   /// `seed`. Pure memorisation: the same 20 examples form every split.
   public static func random(seed: UInt64, split: DataSplit) -> Dataset {
-    var rng = SeededGenerator(seed: seed, stream: [randomStream])
+    var rng = SeededGenerator(seed: seed, stream: .syntheticRandom)
     let n = side * side
     var pixels = [Float](repeating: 0, count: randomExampleCount * n)
     for i in pixels.indices { pixels[i] = rng.nextNormal() }
@@ -38,7 +35,7 @@ public enum SyntheticTasks {
   /// (2,000) come from separate streams of `seed`; validation is carved from train.
   public static func sum(seed: UInt64, split: DataSplit) -> Dataset {
     let isTest = split == .test
-    var rng = SeededGenerator(seed: seed, stream: [sumStream, isTest ? 1 : 0])
+    var rng = SeededGenerator(seed: seed, stream: .syntheticSum, isTest ? 1 : 0)
     let count = isTest ? sumTestCount : sumTrainCount
     let n = side * side
     var pixels = [Float](repeating: 0, count: count * n)

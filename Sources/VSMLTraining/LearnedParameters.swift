@@ -38,7 +38,7 @@ public struct LearnedParameters: Sendable {
     encoder.outputFormatting = .sortedKeys  // the same parameters give the same bytes
     // The file describes the model as built: LayerNorm stated whether it was set or defaulted.
     var built = model
-    if built.kind == .vsml { built.layerNorm = built.layerNorm ?? false }
+    if built.kind == .vsml { built.layerNorm = built.buildsLayerNorm }
     let modelJSON = String(decoding: try encoder.encode(built), as: UTF8.self)
     return SafetensorsFile(tensors: tensors, metadata: [Self.modelKey: modelJSON, Self.formatKey: Self.formatVersion,
                                                         "vsml.input_size": "\(inputSize)", "vsml.class_count": "\(classCount)"])

@@ -328,12 +328,12 @@ public final class MetaTrainer {
     let (mean, seed) = (strategy.mean, configuration.seed)
     var computed: [VSMLMetaGradient.Result]? = []
     if !mine.isEmpty {
-      computed = meta.meanLossAndGradient(count: mine.count, threads: threads) { k in
+      computed = meta.lossesAndGradients(count: mine.count, threads: threads) { k in
         let i = mine.lowerBound + k
         var episode = sampler.episode(iteration * count + i)
         episode.cancellation = cancellation
         return PopulationJob(parameters: mean, episode: episode, stateSeed: SeededGenerator.derive(seed: seed, stream: .episodeState, iteration, i))
-      }?.results
+      }
     }
     if try communicator.any(cancellation.isRequested || computed == nil) { throw CancellationError() }
     // Per episode: loss, accuracy, then the gradient; gathered in episode order.

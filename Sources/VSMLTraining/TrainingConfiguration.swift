@@ -24,6 +24,8 @@ public struct ModelConfiguration: Codable, Hashable, Sendable {
   /// LayerNorm on messages. Unset: off for ES, on for gradient meta-training (the published
   /// choices); `TrainingConfiguration.resolved()` fills it in.
   public var layerNorm: Bool?
+  /// Whether a network built from this configuration normalises its messages (unset: off).
+  public var buildsLayerNorm: Bool { layerNorm ?? false }
   public var layerwiseRNNs: Bool = false
   public var separateBackwardRNN: Bool = false
   /// Arithmetic of VSML's recurrent product: fp32 (unset, the default) or bf16 (opt-in, needs
@@ -45,7 +47,7 @@ public struct ModelConfiguration: Codable, Hashable, Sendable {
   /// The VSML network for data of `inputSize` features and `classCount` classes.
   public func vsml(inputSize: Int, classCount: Int) -> VSMLConfiguration {
     VSMLConfiguration(
-      layerSizes: [inputSize] + hiddenSizes + [classCount], subRNN: SubRNNConfiguration(layerNorm: layerNorm ?? false),
+      layerSizes: [inputSize] + hiddenSizes + [classCount], subRNN: SubRNNConfiguration(layerNorm: buildsLayerNorm),
       microTicks: microTicks, backwardPass: backwardPass, separateBackwardRNN: separateBackwardRNN,
       feedLabel: feedLabel, layerwiseRNNs: layerwiseRNNs)
   }
