@@ -29,9 +29,40 @@ public protocol EvolutionStrategy: Sendable {
   func ask() -> [[Float]]
   /// Consumes the N fitness values of the current iteration and advances the state.
   mutating func tell(fitness: [Float]) -> ESReport
+  /// `tell(fitness:)` with its work spread over up to `threads` threads; the result must not
+  /// depend on `threads`. The default runs `tell(fitness:)` on the calling thread.
+  mutating func tell(fitness: [Float], threads: Int) -> ESReport
+}
+
+/// The best-so-far record that a strategy's state keeps: the lowest finite fitness and the member
+/// that reached it. Strategies whose state conforms get `best` and `recordBest(fitness:)`.
+public protocol BestSoFarState {
+  /// Lowest finite fitness seen, nil before any.
+  var bestFitness: Float? { get set }
+  /// The member that reached `bestFitness` (length D), nil before any.
+  var bestParameters: [Float]? { get set }
+}
+
+extension EvolutionStrategy where State: BestSoFarState {
+  public var best: (fitness: Float, parameters: [Float])? {
+    guard let f = state.bestFitness, let p = state.bestParameters else { return nil }
+    return (f, p)
+  }
+
+  /// Records the best finite member of this iteration's `fitness` if it beats the best so far.
+  /// Call in `tell`, before the state advances (members are regenerated from the state).
+  public mutating func recordBest(fitness: [Float]) {
+    guard let index = FitnessShaping.bestFiniteIndex(fitness) else { return }
+    if let current = state.bestFitness, current <= fitness[index] { return }
+    let parameters = member(index)
+    state.bestFitness = fitness[index]
+    state.bestParameters = parameters
+  }
 }
 
 extension EvolutionStrategy {
+  public mutating func tell(fitness: [Float], threads: Int) -> ESReport { tell(fitness: fitness) }
+
   public func ask() -> [[Float]] {
     (0..<populationSize).map { i in
       [Float](unsafeUninitializedCapacity: dimension) { buffer, count in

@@ -97,7 +97,7 @@ public struct OpenAIES: EvolutionStrategy {
   }
 
   /// What changes each iteration; everything a checkpoint must hold besides setup and hyperparameters.
-  public struct State: Codable, Hashable, Sendable {
+  public struct State: Codable, Hashable, Sendable, BestSoFarState {
     /// Search center θ, length D.
     public var mean: [Float]
     /// Optimiser with its moments.
@@ -154,10 +154,6 @@ public struct OpenAIES: EvolutionStrategy {
   public var populationSize: Int { 2 * setup.pairs }
   public var mean: [Float] { state.mean }
   public var iteration: Int { state.iteration }
-  public var best: (fitness: Float, parameters: [Float])? {
-    guard let f = state.bestFitness, let p = state.bestParameters else { return nil }
-    return (f, p)
-  }
 
   /// σ at the current iteration.
   public var sigma: Float { hyperparameters.sigmaSchedule.value(initial: hyperparameters.sigma, iteration: state.iteration) }
@@ -223,7 +219,7 @@ public struct OpenAIES: EvolutionStrategy {
     }
     let finite = squaredNorm.isFinite && gradient.allSatisfy(\.isFinite)
 
-    updateBest(fitness: fitness)
+    recordBest(fitness: fitness)
     let skipped = !(finite && step(gradient: gradient, learningRate: learningRate))
     state.iteration += 1
     return ESReport(
@@ -254,13 +250,5 @@ public struct OpenAIES: EvolutionStrategy {
     state.mean = candidate
     state.optimizer = optimizer
     return true
-  }
-
-  /// Records the best finite member of this iteration if it beats the best so far.
-  private mutating func updateBest(fitness: [Float]) {
-    guard let bestIndex = FitnessShaping.bestFiniteIndex(fitness) else { return }
-    if let current = state.bestFitness, current <= fitness[bestIndex] { return }
-    state.bestFitness = fitness[bestIndex]
-    state.bestParameters = member(bestIndex)
   }
 }

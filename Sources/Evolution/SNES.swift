@@ -12,7 +12,8 @@ import VSMLCore
 ///
 ///     μ ← μ + η_μ · σ ⊙ Σ u_i z_i,      σ ← σ ⊙ exp(η_σ/2 · Σ u_i (z_i² − 1)).
 ///
-/// Registered alongside `OpenAIES` in the conformance tests; not used by the published meta-training (METHOD.md §5).
+/// `vsml train` uses it with `es.strategy: "snes"`; the published meta-training uses `OpenAIES`
+/// (METHOD.md §5).
 public struct SNES: EvolutionStrategy {
   public struct Setup: Codable, Hashable, Sendable {
     public var dimension: Int
@@ -38,6 +39,29 @@ public struct SNES: EvolutionStrategy {
     public static let defaultInitialSigma: Float = 0.1
     public static let defaultMeanLearningRate: Float = 1
 
+    private enum CodingKeys: String, CodingKey { case initialSigma, meanLearningRate, sigmaLearningRate }
+
+    /// Reads any subset of the fields; the others keep their defaults.
+    public init(from decoder: Decoder) throws {
+      let c = try decoder.container(keyedBy: CodingKeys.self)
+      initialSigma = try c.decodeIfPresent(Float.self, forKey: .initialSigma) ?? Self.defaultInitialSigma
+      meanLearningRate = try c.decodeIfPresent(Float.self, forKey: .meanLearningRate) ?? Self.defaultMeanLearningRate
+      sigmaLearningRate = try c.decodeIfPresent(Float.self, forKey: .sigmaLearningRate)
+    }
+
+    /// Checks every field; the error names the first bad one.
+    public func validate() throws(EvolutionConfigurationError) {
+      guard initialSigma.isFinite, initialSigma > 0 else {
+        throw .invalid(field: "initialSigma", value: "\(initialSigma)", expected: "finite and > 0")
+      }
+      guard meanLearningRate.isFinite, meanLearningRate >= 0 else {
+        throw .invalid(field: "meanLearningRate", value: "\(meanLearningRate)", expected: "finite and >= 0")
+      }
+      if let eta = sigmaLearningRate, !(eta.isFinite && eta >= 0) {
+        throw .invalid(field: "sigmaLearningRate", value: "\(eta)", expected: "finite and >= 0, or absent for the default")
+      }
+    }
+
     public init(initialSigma: Float = defaultInitialSigma, meanLearningRate: Float = defaultMeanLearningRate,
                 sigmaLearningRate: Float? = nil) {
       self.initialSigma = initialSigma
@@ -46,7 +70,7 @@ public struct SNES: EvolutionStrategy {
     }
   }
 
-  public struct State: Codable, Hashable, Sendable {
+  public struct State: Codable, Hashable, Sendable, BestSoFarState {
     /// μ, length D.
     public var mean: [Float]
     /// σ, length D, every entry > 0.
@@ -73,29 +97,27 @@ public struct SNES: EvolutionStrategy {
     guard initialMean.count == setup.dimension, initialMean.allSatisfy(\.isFinite) else {
       throw .invalid(field: "initialMean", value: "\(initialMean.count) values", expected: "\(setup.dimension) finite values")
     }
-    guard hyperparameters.initialSigma.isFinite, hyperparameters.initialSigma > 0 else {
-      throw .invalid(field: "initialSigma", value: "\(hyperparameters.initialSigma)", expected: "finite and > 0")
-    }
-    guard hyperparameters.meanLearningRate.isFinite, hyperparameters.meanLearningRate >= 0 else {
-      throw .invalid(field: "meanLearningRate", value: "\(hyperparameters.meanLearningRate)", expected: "finite and >= 0")
-    }
-    if let eta = hyperparameters.sigmaLearningRate, !(eta.isFinite && eta >= 0) {
-      throw .invalid(field: "sigmaLearningRate", value: "\(eta)", expected: "finite and >= 0, or absent for the default")
-    }
+    try hyperparameters.validate()
     self.setup = setup
     self.hyperparameters = hyperparameters
     state = State(mean: initialMean, sigma: [Float](repeating: hyperparameters.initialSigma, count: setup.dimension),
                   iteration: 0, bestFitness: nil, bestParameters: nil)
   }
 
+  /// Resumes from a checkpointed state; throws if it does not fit `setup`.
+  public init(setup: Setup, hyperparameters: Hyperparameters, state: State) throws(EvolutionConfigurationError) {
+    try self.init(setup: setup, hyperparameters: hyperparameters, initialMean: state.mean)
+    guard state.sigma.count == setup.dimension, state.sigma.allSatisfy({ $0.isFinite && $0 > 0 }), state.iteration >= 0 else {
+      throw .invalid(field: "state", value: "\(state.sigma.count) sigmas, iteration \(state.iteration)",
+                     expected: "\(setup.dimension) finite positive sigmas and iteration >= 0 (is the checkpoint from another run?)")
+    }
+    self.state = state
+  }
+
   public var dimension: Int { setup.dimension }
   public var populationSize: Int { setup.populationSize }
   public var mean: [Float] { state.mean }
   public var iteration: Int { state.iteration }
-  public var best: (fitness: Float, parameters: [Float])? {
-    guard let f = state.bestFitness, let p = state.bestParameters else { return nil }
-    return (f, p)
-  }
 
   /// η_σ in effect.
   public var sigmaLearningRate: Float {
@@ -142,7 +164,7 @@ public struct SNES: EvolutionStrategy {
         sigmaGradient[j] += u * (zj * zj - 1)
       }
     }
-    updateBest(fitness: fitness)
+    recordBest(fitness: fitness)
     let etaMean = Double(hyperparameters.meanLearningRate), etaSigma = Double(sigmaLearningRate)
     var newMean = state.mean, newSigma = state.sigma
     for j in 0..<dimension {
@@ -162,13 +184,6 @@ public struct SNES: EvolutionStrategy {
       iteration: iteration, meanFitness: stats.mean, minFitness: stats.min, maxFitness: stats.max,
       nonFiniteCount: stats.nonFinite, gradientNorm: Float(gradientNorm), sigma: reportSigma,
       learningRate: hyperparameters.meanLearningRate, updateSkipped: !applied)
-  }
-
-  private mutating func updateBest(fitness: [Float]) {
-    guard let bestIndex = FitnessShaping.bestFiniteIndex(fitness) else { return }
-    if let current = state.bestFitness, current <= fitness[bestIndex] { return }
-    state.bestFitness = fitness[bestIndex]
-    state.bestParameters = member(bestIndex)
   }
 }
 

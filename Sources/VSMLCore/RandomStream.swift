@@ -21,6 +21,11 @@ public enum RandomStream: UInt64, CaseIterable, Sendable {
   case syntheticRandom = 0x7261_6E64
   /// The examples of the synthetic `sum` task (indexed by split: 0 train, 1 test).
   case syntheticSum = 0x0073_756D
+  /// A generated table (`clusters`, `teacher`; indexed by family, then 0 for the task, 1 and 2 for
+  /// the train and test pools).
+  case syntheticTable = 0x7461_626C
+  /// The task of each episode of a generated table drawn fresh per episode (indexed by episode).
+  case episodeTable = 0x6570_7462
   /// The transforms of the invariance study.
   case invarianceTransforms = 0x1A7A
   /// Initial fast weights of the Hebbian baseline (per episode).

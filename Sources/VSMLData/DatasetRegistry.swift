@@ -179,7 +179,15 @@ public enum DatasetRegistry {
       name: "sum", summary: "synthetic: 28x28 truncated-normal images, label = pixel sum >= 0, 2 classes",
       format: .synthetic, packaging: .plain, downloads: [], shape: ExampleShape(channels: 1, height: 28, width: 28),
       classCount: SyntheticTasks.sumClassCount, normalization: .identity, folderAliases: []),
-  ]
+  ] + SyntheticTasks.TableFamily.allCases.map { family in
+    DatasetInfo(
+      name: family.rawValue,
+      summary: family == .clusters
+        ? "synthetic table: Gaussian clusters (2 per class), mixed features; size from the task's table field"
+        : "synthetic table: labels of a random tanh teacher network, mixed features; size from the task's table field",
+      format: .synthetic, packaging: .plain, downloads: [], shape: .flat(GeneratedTable.default.features),
+      classCount: GeneratedTable.default.classes, normalization: .identity, folderAliases: [])
+  }
 
   /// Names of all registered datasets.
   public static var names: [String] { all.map(\.name) }
@@ -217,9 +225,10 @@ public enum DatasetRegistry {
   /// full training split, which `EpisodeSampler` narrows to the validation indices.
   /// - Parameters:
   ///   - locator: where to look for files; files are not downloaded here (see `Downloader`).
-  ///   - syntheticSeed: the task seed of `random` and `sum`.
+  ///   - syntheticSeed: the task seed of the synthetic datasets.
+  ///   - table: the size of a generated table (`clusters`, `teacher`); nil uses `GeneratedTable.default`.
   public static func load(
-    _ name: String, split: DataSplit, locator: DataLocator, syntheticSeed: UInt64 = 0
+    _ name: String, split: DataSplit, locator: DataLocator, syntheticSeed: UInt64 = 0, table: GeneratedTable? = nil
   ) throws -> Dataset {
     let fileSplit: DataSplit = split == .test ? .test : .train
     if name.hasPrefix(csvPrefix) {
@@ -229,6 +238,11 @@ public enum DatasetRegistry {
     let info = try info(name)
     switch info.format {
     case .synthetic:
+      if let family = SyntheticTasks.TableFamily(rawValue: name) {
+        let table = table ?? .default
+        try table.validate(prefix: "table")
+        return SyntheticTasks.table(family, table, seed: syntheticSeed, split: fileSplit)
+      }
       return name == "random"
         ? SyntheticTasks.random(seed: syntheticSeed, split: fileSplit)
         : SyntheticTasks.sum(seed: syntheticSeed, split: fileSplit)

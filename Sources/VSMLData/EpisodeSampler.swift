@@ -7,6 +7,8 @@ public struct PreparedTask: Sendable {
   public let spec: TaskSpec
   /// The underlying split (for `.validation`, the whole training split).
   public let dataset: Dataset
+  /// The split the examples come from.
+  public let split: DataSplit
   /// Indices into `dataset` of the examples this task draws from, ascending.
   public let indices: [Int32]
   /// Shape of one transformed example.
@@ -30,7 +32,8 @@ public struct PreparedTask: Sendable {
   ///   - prefix: field path of `spec` in a larger config, for error messages.
   public init(spec: TaskSpec, split: DataSplit, locator: DataLocator, prefix: String = "") throws {
     try spec.validate(prefix: prefix)
-    let dataset = try DatasetRegistry.load(spec.dataset, split: split, locator: locator, syntheticSeed: spec.syntheticSeed)
+    let dataset = try DatasetRegistry.load(
+      spec.dataset, split: split, locator: locator, syntheticSeed: spec.syntheticSeed, table: spec.table)
     try self.init(spec: spec, dataset: dataset, split: split, prefix: prefix)
   }
 
@@ -63,6 +66,7 @@ public struct PreparedTask: Sendable {
       scratch = max(scratch, next.featureCount)
     }
     self.spec = spec
+    self.split = split
     self.dataset = dataset
     self.indices = chosen
     self.shape = resolved.shape
@@ -70,6 +74,16 @@ public struct PreparedTask: Sendable {
     self.labelMap = map
     self.steps = steps
     self.scratchCount = scratch
+  }
+
+  /// This task on a table of its own for episode `episode` of a sampler seeded `seed`: the same
+  /// size, a task drawn from `(syntheticSeed, seed, episode)`. Only for `spec.freshTablePerEpisode`.
+  func freshTable(seed: UInt64, episode: Int) -> PreparedTask {
+    guard let family = spec.tableFamily else { return self }
+    let taskSeed = SeededGenerator.derive(seed: spec.syntheticSeed ^ seed, stream: .episodeTable, episode)
+    let table = SyntheticTasks.table(family, spec.table ?? .default, seed: taskSeed, split: dataset.split)
+    // Same spec and shape as `self`, which was prepared without error: cannot fail.
+    return try! PreparedTask(spec: spec, dataset: table, split: split)
   }
 
   /// The task label of dataset example `index`.
@@ -176,7 +190,7 @@ public struct EpisodeSampler: Sendable {
   public func episode(_ index: Int) -> Episode {
     var rng = SeededGenerator(seed: seed, stream: [UInt64(bitPattern: Int64(index))])
     let component = tasks.count == 1 ? 0 : pickComponent(&rng)
-    let task = tasks[component]
+    let task = tasks[component].spec.freshTablePerEpisode ? tasks[component].freshTable(seed: seed, episode: index) : tasks[component]
     let d = task.inputSize
     var inputs = [Float](repeating: 0, count: length * d)
     var labels = [Int32](repeating: 0, count: length)

@@ -16,21 +16,26 @@ public struct TaskSpec: Codable, Hashable, Sendable {
   /// Class count reported to the learner (label-space padding, e.g. 62 for the baselines);
   /// nil uses the task's own class count.
   public var padClasses: Int?
-  /// Seed of the synthetic tasks' data (`random`, `sum`); ignored by file datasets.
+  /// Seed of the synthetic tasks' data (`random`, `sum`, `clusters`, `teacher`); ignored by file
+  /// datasets.
   public var syntheticSeed: UInt64
+  /// Size and sampling of a generated table (`clusters`, `teacher`); nil uses
+  /// `GeneratedTable.default`. Rejected for other datasets.
+  public var table: GeneratedTable?
 
   public init(
     dataset: String, classSubset: [Int]? = nil, transforms: [Transform] = [], padClasses: Int? = nil,
-    syntheticSeed: UInt64 = 0
+    syntheticSeed: UInt64 = 0, table: GeneratedTable? = nil
   ) {
     self.dataset = dataset
     self.classSubset = classSubset
     self.transforms = transforms
     self.padClasses = padClasses
     self.syntheticSeed = syntheticSeed
+    self.table = table
   }
 
-  private enum CodingKeys: String, CodingKey { case dataset, classSubset, transforms, padClasses, syntheticSeed }
+  private enum CodingKeys: String, CodingKey { case dataset, classSubset, transforms, padClasses, syntheticSeed, table }
 
   public init(from decoder: Decoder) throws {
     let c = try decoder.container(keyedBy: CodingKeys.self)
@@ -39,7 +44,14 @@ public struct TaskSpec: Codable, Hashable, Sendable {
     transforms = try c.decodeIfPresent([Transform].self, forKey: .transforms) ?? []
     padClasses = try c.decodeIfPresent(Int.self, forKey: .padClasses)
     syntheticSeed = try c.decodeIfPresent(UInt64.self, forKey: .syntheticSeed) ?? 0
+    table = try c.decodeIfPresent(GeneratedTable.self, forKey: .table)
   }
+
+  /// The generated table family this task draws from, if any.
+  public var tableFamily: SyntheticTasks.TableFamily? { SyntheticTasks.TableFamily(rawValue: dataset) }
+
+  /// Whether every episode of this task draws a table of its own.
+  public var freshTablePerEpisode: Bool { tableFamily != nil && (table ?? .default).freshEachEpisode }
 
   /// Checks the description against a dataset of `shape`, `kind` and `classCount`.
   /// - Parameter prefix: field path of this spec inside a larger config (e.g. `components[1].task`).
@@ -80,6 +92,7 @@ public struct TaskSpec: Codable, Hashable, Sendable {
       guard dataset.count > DatasetRegistry.csvPrefix.count else {
         throw DataError.invalidTask(field: dot + "dataset", reason: "'csv:' needs a path: csv:PATH or csv:TRAIN,TEST")
       }
+      if table != nil { throw DataError.invalidTask(field: dot + "table", reason: "applies to the generated datasets (clusters, teacher) only; remove it") }
       return
     }
     guard let info = DatasetRegistry.all.first(where: { $0.name == dataset }) else {
@@ -87,7 +100,14 @@ public struct TaskSpec: Codable, Hashable, Sendable {
         field: dot + "dataset",
         reason: "unknown dataset '\(dataset)'; known: \(DatasetRegistry.names.joined(separator: ", ")), or csv:PATH[,TESTPATH]")
     }
-    _ = try resolve(shape: info.shape, kind: .image, classCount: info.classCount, prefix: prefix)
+    guard tableFamily != nil else {
+      if table != nil { throw DataError.invalidTask(field: dot + "table", reason: "applies to the generated datasets (clusters, teacher) only; remove it") }
+      _ = try resolve(shape: info.shape, kind: .image, classCount: info.classCount, prefix: prefix)
+      return
+    }
+    let size = table ?? .default
+    try size.validate(prefix: dot + "table")
+    _ = try resolve(shape: .flat(size.features), kind: .tabular, classCount: size.classes, prefix: prefix)
   }
 }
 

@@ -4,7 +4,8 @@ import VSML
 import VSMLCore
 import VSMLData
 
-/// Meta-trains a learner's meta-parameters with OpenAI-ES (METHOD.md §5): the fitness of a parameter
+/// Meta-trains a learner's meta-parameters with an evolution strategy (OpenAI-ES by default, SNES
+/// with `es.strategy`; METHOD.md §5) or by gradient descent (`meta.optimizer`): the fitness of a parameter
 /// vector is its mean online cross-entropy over an episode; both members of an antithetic pair
 /// see the same episode and initial state, each pair its own. Everything random derives from
 /// (seed, iteration, pair), so a run resumed from a checkpoint continues bit-identically.
@@ -23,7 +24,8 @@ public final class MetaTrainer {
   public let locator: DataLocator
   public let threads: Int
   public let communicator: any Communicator
-  public private(set) var strategy: OpenAIES
+  /// The strategy that holds the mean; which one `es.strategy` says.
+  public private(set) var strategy: any TrainableStrategy
   public private(set) var wallSeconds: Double
   public private(set) var cpuSeconds: Double
   public private(set) var bestValidationAccuracy: Double?
@@ -55,7 +57,7 @@ public final class MetaTrainer {
     var samplers: [EpisodeSampler]
     var validationSamplers: [EpisodeSampler]
     var shape: (inputSize: Int, classCount: Int)
-    var strategy: OpenAIES
+    var strategy: any TrainableStrategy
     var checkpoint: RunCheckpoint?
     var lock: DirectoryLock?
   }
@@ -88,9 +90,7 @@ public final class MetaTrainer {
         }
         initial = source
       }
-      let strategy = try OpenAIES(
-        setup: .init(dimension: initial.count, pairs: configuration.es.pairs, seed: configuration.seed),
-        hyperparameters: configuration.strategyHyperparameters, initialMean: initial)
+      let strategy = try configuration.es.strategyKind.type.init(configuration: configuration, initialMean: initial)
       return Prepared(
         configuration: configuration, samplers: samplers, validationSamplers: try Self.makeValidationSamplers(configuration, locator: locator),
         shape: shape, strategy: strategy, lock: lock)
@@ -117,9 +117,7 @@ public final class MetaTrainer {
       var configuration = checkpoint.configuration.resolved()
       if let iterations { configuration.schedule.iterations = iterations }
       try configuration.validate()
-      let strategy = try OpenAIES(
-        setup: .init(dimension: checkpoint.strategy.mean.count, pairs: configuration.es.pairs, seed: configuration.seed),
-        hyperparameters: configuration.strategyHyperparameters, state: checkpoint.strategy)
+      let strategy = try configuration.es.strategyKind.type.init(configuration: configuration, state: checkpoint.strategy)
       let samplers = try Self.makeSamplers(configuration, locator: locator)
       try Self.checkMemory(configuration, samplers: samplers, threads: threads, ranks: communicator.size)
       return Prepared(
@@ -238,6 +236,9 @@ public final class MetaTrainer {
       seed: SeededGenerator.derive(seed: configuration.seed, stream: .trainingEpisodes, stage), locator: locator)
   }
 
+  /// The strategy's state, as a checkpoint stores it.
+  public var strategyState: StrategyState { strategy.checkpointState }
+
   /// The current meta-parameters (the ES mean) with their model description.
   public var learned: LearnedParameters { LearnedParameters(model: configuration.model, parameters: strategy.mean) }
 
@@ -354,8 +355,14 @@ public final class MetaTrainer {
     }
     for j in 0..<dimension { gradient[j] /= Double(count) }
     let update = ClippedGradient(gradient, clipNorm: Double(settings.clipNorm))
-    let learningRate = strategy.learningRate
-    let applied = strategy.applyGradient(update.values)
+    // Gradient meta-training keeps its mean and Adam state in OpenAI-ES (validation rejects
+    // another es.strategy), so that checkpoints and resume are shared.
+    guard var holder = strategy as? OpenAIES else {
+      throw ConfigurationError(field: "es.strategy", message: "gradient meta-training needs the openai strategy; remove es.strategy")
+    }
+    let learningRate = holder.learningRate
+    let applied = holder.applyGradient(update.values)
+    strategy = holder
     if !applied { log("iteration \(iteration + 1): non-finite gradient (norm \(update.norm)); update skipped") }
     let elapsed = try addIterationTime(since: start, cpuSince: cpuStart, commSeconds: &commSeconds)
     let finiteLosses = losses.filter(\.isFinite)
@@ -389,7 +396,7 @@ public final class MetaTrainer {
     try learned.write(to: path(RunCheckpoint.parametersFileName), inputSize: shape.inputSize, classCount: shape.classCount)
     try RunCheckpoint(
       formatVersion: RunCheckpoint.currentFormatVersion, configuration: configuration, iteration: strategy.iteration,
-      strategy: strategy.state, wallSeconds: wallSeconds, cpuSeconds: cpuSeconds, bestValidationAccuracy: bestValidationAccuracy,
+      strategy: strategy.checkpointState, wallSeconds: wallSeconds, cpuSeconds: cpuSeconds, bestValidationAccuracy: bestValidationAccuracy,
       bestValidationIteration: bestValidationIteration, inputSize: shape.inputSize, classCount: shape.classCount
     ).write(runDirectory: runDirectory)
   }

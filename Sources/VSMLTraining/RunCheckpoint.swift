@@ -16,7 +16,8 @@ public struct RunCheckpoint: Codable, Sendable {
   public var configuration: TrainingConfiguration
   /// Iterations completed.
   public var iteration: Int
-  public var strategy: OpenAIES.State
+  /// The strategy's state (OpenAI-ES or SNES, as `configuration.es.strategy` says).
+  public var strategy: StrategyState
   /// Training wall time so far, summed over sessions.
   public var wallSeconds: Double
   /// Process CPU time of the training iterations so far, summed over sessions (absent in

@@ -98,7 +98,15 @@ public struct ESConfiguration: Codable, Hashable, Sendable {
   /// Antithetic pairs per iteration; each pair sees its own episode.
   public var pairs: Int = QuickStart.pairs
   public var hyperparameters: OpenAIES.Hyperparameters = QuickStart.hyperparameters()
+  /// The strategy: nil or `openai` runs OpenAI-ES with `hyperparameters`; `snes` runs separable
+  /// NES with `snes`, on a population of 2 x `pairs` (members 2k and 2k+1 share an episode).
+  public var strategy: StrategyKind?
+  /// SNES settings (`es.strategy: "snes"`); nil uses `SNES.Hyperparameters()`.
+  public var snes: SNES.Hyperparameters?
   public init() {}
+
+  /// The strategy in effect.
+  public var strategyKind: StrategyKind { strategy ?? .openAI }
 }
 
 /// How the meta-parameters are trained (METHOD.md §5).
@@ -271,6 +279,14 @@ public struct TrainingConfiguration: Codable, Hashable, Sendable {
     for (i, stage) in data.curriculum.enumerated() { try within(stage.episodeLength, 1...L.episodeLength, "data.curriculum[\(i)].episodeLength") }
     if model.separateBackwardRNN && !model.backwardPass { throw fail("model.separateBackwardRNN", "needs model.backwardPass = true") }
     do { try es.hyperparameters.validate() } catch { throw fail("es.hyperparameters", "\(error)") }
+    if es.strategyKind == .snes {
+      guard meta.optimizer == .es else {
+        throw fail("es.strategy", "snes applies to meta.optimizer es; gradient meta-training steps with Adam (meta.gradient)")
+      }
+      do { try (es.snes ?? SNES.Hyperparameters()).validate() } catch { throw fail("es.snes", "\(error)") }
+    } else if es.snes != nil {
+      throw fail("es.snes", "applies to es.strategy \"snes\"; set it or remove es.snes")
+    }
     guard !data.tasks.isEmpty else { throw fail("data.tasks", "needs at least one task, e.g. {\"task\": {\"dataset\": \"mnist\"}}") }
     do { try TaskMixture(components: data.tasks).validate() } catch { throw fail("data.tasks", "\(error)") }
     var previous = 0

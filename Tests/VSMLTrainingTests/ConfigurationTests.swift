@@ -183,6 +183,29 @@ final class ConfigurationTests: XCTestCase {
     c = TrainingConfiguration()
     c.model.separateBackwardRNN = true
     XCTAssertThrowsError(try c.validate()) { XCTAssertEqual(($0 as? ConfigurationError)?.field, "model.separateBackwardRNN") }
+    c = TrainingConfiguration()
+    c.es.snes = SNES.Hyperparameters()
+    XCTAssertThrowsError(try c.validate()) { XCTAssertEqual(($0 as? ConfigurationError)?.field, "es.snes") }
+    c.es.strategy = .snes
+    XCTAssertNoThrow(try c.validate())
+    c.es.snes?.initialSigma = -1
+    XCTAssertThrowsError(try c.validate()) { XCTAssertEqual(($0 as? ConfigurationError)?.field, "es.snes") }
+    c.es.snes = nil
+    c.meta.optimizer = .gradient
+    XCTAssertThrowsError(try c.validate()) { XCTAssertEqual(($0 as? ConfigurationError)?.field, "es.strategy") }
+  }
+
+  func testStrategyReadsFromYAML() throws {
+    let yaml = "es:\n  strategy: snes\n  snes:\n    initialSigma: 0.02\n"
+    let c = try ConfigurationLoader.load(
+      TrainingConfiguration.self, json: ConfigurationLoader.jsonData(fromYAML: Array(yaml.utf8), path: "c.yaml"), defaults: TrainingConfiguration())
+    XCTAssertEqual(c.es.strategyKind, .snes)
+    XCTAssertEqual(c.es.snes?.initialSigma, 0.02)
+    XCTAssertEqual(c.es.snes?.meanLearningRate, SNES.Hyperparameters.defaultMeanLearningRate)
+    XCTAssertThrowsError(try ConfigurationLoader.load(
+      TrainingConfiguration.self, json: Data(#"{"es": {"strategy": "cma"}}"#.utf8), defaults: TrainingConfiguration())) {
+      XCTAssertTrue("\($0)".contains("es.strategy"), "\($0)")
+    }
   }
 
   func testCurriculumStageLookup() {

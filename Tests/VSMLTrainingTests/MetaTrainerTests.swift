@@ -94,7 +94,7 @@ final class MetaTrainerTests: XCTestCase {
     try c.run()
 
     XCTAssertEqual(c.strategy.mean, a.strategy.mean, "final meta-parameters must match bit for bit")
-    XCTAssertEqual(c.strategy.state, a.strategy.state)
+    XCTAssertEqual(c.strategyState, a.strategyState)
     XCTAssertEqual(try deterministicMetrics(split), try deterministicMetrics(straight))
   }
 
@@ -117,7 +117,7 @@ final class MetaTrainerTests: XCTestCase {
     XCTAssertEqual(b.strategy.iteration, 4)
     let c = try MetaTrainer(resuming: split, locator: syntheticLocator, threads: 2, iterations: nil, log: { _ in })
     try c.run()
-    XCTAssertEqual(c.strategy.state, a.strategy.state, "resume must continue bit for bit")
+    XCTAssertEqual(c.strategyState, a.strategyState, "resume must continue bit for bit")
     XCTAssertEqual(try deterministicMetrics(split), try deterministicMetrics(straight))
     // Example-steps consumed: 4 episodes of 12 examples per update.
     let steps = try RunPlot.series(runDirectory: straight, x: RunPlot.exampleSteps, y: "mean_fitness")
@@ -127,6 +127,33 @@ final class MetaTrainerTests: XCTestCase {
     XCTAssertTrue(norms.allSatisfy { $0.isFinite && $0 > 0 }, "\(norms)")
     XCTAssertNotEqual(a.strategy.mean, try MetaTrainer(configuration: config, runDirectory: temporaryRunDirectory("gradient-fresh"),
                                                        locator: syntheticLocator, threads: 1, log: { _ in }).strategy.mean)
+  }
+
+  func testSNESTrainsAndResumesBitIdentically() throws {
+    let straight = temporaryRunDirectory("snes-straight"), split = temporaryRunDirectory("snes-split")
+    defer {
+      try? FileManager.default.removeItem(atPath: straight)
+      try? FileManager.default.removeItem(atPath: split)
+    }
+    var config = tinyConfiguration(iterations: 5)
+    config.es.strategy = .snes
+    config.es.snes = SNES.Hyperparameters(initialSigma: 0.05)
+    let a = try MetaTrainer(configuration: config, runDirectory: straight, locator: syntheticLocator, threads: 2, log: { _ in })
+    let start = a.strategy.mean
+    try a.run()
+    guard case .snes(let state) = a.strategyState else { return XCTFail("expected an SNES state, got \(a.strategyState.kind)") }
+    XCTAssertNotEqual(state.mean, start)
+    XCTAssertTrue(state.sigma.contains { $0 != 0.05 }, "SNES adapts its per-parameter sigmas")
+    XCTAssertNotNil(a.strategy.best)
+    let b = try MetaTrainer(configuration: config, runDirectory: split, locator: syntheticLocator, threads: 1, log: { _ in })
+    var count = 0
+    try b.run(shouldStop: { count += 1; return count == 2 })
+    let c = try MetaTrainer(resuming: split, locator: syntheticLocator, threads: 2, iterations: nil, log: { _ in })
+    XCTAssertEqual(c.strategy.iteration, 2)
+    try c.run()
+    XCTAssertEqual(c.strategyState, a.strategyState, "resume (and thread count) must not change the run")
+    XCTAssertEqual(try deterministicMetrics(split), try deterministicMetrics(straight))
+    XCTAssertEqual(try RunCheckpoint.load(runDirectory: split).strategy.kind, .snes)
   }
 
   func testClippedGradient() {
@@ -173,7 +200,7 @@ final class MetaTrainerTests: XCTestCase {
     XCTAssertTrue(messages.contains { $0.contains("stopped at iteration 2 (iteration 3 was cut short and is dropped)") }, "\(messages)")
     let c = try MetaTrainer(resuming: split, locator: syntheticLocator, threads: 2, iterations: nil, log: { _ in })
     try c.run()
-    XCTAssertEqual(c.strategy.state, a.strategy.state, "the resume repeats the dropped iteration exactly")
+    XCTAssertEqual(c.strategyState, a.strategyState, "the resume repeats the dropped iteration exactly")
     XCTAssertEqual(try deterministicMetrics(split), try deterministicMetrics(straight))
   }
 
@@ -253,7 +280,7 @@ final class MetaTrainerTests: XCTestCase {
     let json = try String(contentsOfFile: dir + "/checkpoint.json", encoding: .utf8)
     XCTAssertTrue(json.contains("$tensor"))
     XCTAssertLessThan(json.utf8.count, 20_000, "parameter-sized arrays must not be stored as JSON text")
-    XCTAssertEqual(try RunCheckpoint.load(runDirectory: dir).strategy, trainer.strategy.state)
+    XCTAssertEqual(try RunCheckpoint.load(runDirectory: dir).strategy, trainer.strategyState)
     try FileManager.default.removeItem(atPath: dir + "/" + files[0])
     XCTAssertThrowsError(try RunCheckpoint.load(runDirectory: dir)) { XCTAssertTrue("\($0)".contains("incomplete"), "\($0)") }
   }
