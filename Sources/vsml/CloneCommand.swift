@@ -7,11 +7,9 @@ import VSMLCore
 import VSMLData
 import VSMLTraining
 
-/// `vsml clone`: backprop cloning (docs/CLONING.md). Stage (a) starts from the hand-wired scaffold
-/// or the reference initialiser and refines with BPTT + Adam on random teacher sequences for the
-/// default 784 x 10 model; stages (b) and (c) train the two blocks of a [784, 32, 10] network with
-/// a backward sweep on the signals its connections receive. Writes `LearnedParameters` safetensors
-/// and optionally meta-tests the clone next to its teacher on the same streams.
+/// `vsml clone`: backprop cloning (docs/CLONING.md) through `ClonePipeline`. Writes
+/// `LearnedParameters` safetensors and optionally meta-tests the clone next to its teacher on the
+/// same streams.
 struct CloneCommand: ParsableCommand {
   static let configuration = CommandConfiguration(
     commandName: "clone",
@@ -99,56 +97,44 @@ struct CloneCommand: ParsableCommand {
     try requireOption(every, in: OptionLimits.interval, "every")
   }
 
-  /// Adam's rate when not given: the published 1e-3 (METHOD.md §5) from random parameters; 1e-5 when refining a
-  /// scaffold or earlier clone, whose saturated gates larger steps break.
-  static func defaultLearningRate(initialization: BackpropCloning.Initialization, from: String?) -> Double {
-    from == nil && initialization == .random ? 1e-3 : 1e-5
+  func run() throws {
+    var pipeline = ClonePipeline()
+    pipeline.stage = ClonePipeline.Stage(rawValue: stage.rawValue) ?? .a
+    pipeline.ownSignalShare = ownSignalShare
+    pipeline.cloneTask = cloneTask
+    pipeline.seed = seed
+    pipeline.iterations = iterations
+    pipeline.initialization = initialization
+    pipeline.batchSize = batchSize
+    pipeline.length = length
+    pipeline.learningRate = learningRate
+    pipeline.teacherLearningRate = teacherLearningRate
+    pipeline.threads = threads
+    let start = try from.map { try LearnedParameters(contentsOf: $0).parameters }
+    let outcome = try pipeline.run(
+      start: start, startName: from ?? initialization.rawValue, locator: data.locator, progress: progressPrinter(), check: printCheck)
+    try outcome.learned.write(to: out, inputSize: outcome.inputSize, classCount: outcome.classCount)
+    print("wrote \(out)")
+    guard verifyEpisodes > 0 else { return }
+    try pipeline.verify(outcome, datasets: DatasetRegistry.splitList(verifyTasks), episodes: verifyEpisodes, steps: verifySteps,
+                        locator: data.locator) { v in
+      let r = v.result
+      print(String(format: "%@ %@: mean online acc %.4f ± %.4f  final acc %.4f  first-100 %.4f  mean loss %.4f  (%d episodes x %d steps)",
+                   v.dataset, v.learner, r.meanAccuracy, r.ci95, r.finalAccuracy, r.first100Accuracy, r.meanLoss, r.episodes, r.steps))
+      flushOutput()
+    }
   }
 
-  /// Input and class count of the shipped clone: the default 784 x 10 model.
-  static let inputSize = 784, classCount = 10
-  /// Held-out sequences for the stage (a) report.
-  static let reportSequences = 32, reportLength = 200
-  /// Episode index of the held-out signals of stages b and c (training uses 1...iterations).
-  static let heldOutEpisode = 1 << 40
-
-  func run() throws {
-    if stage != .a { return try runDeep() }
-    var config = BackpropCloning.Configuration()
-    config.iterations = iterations
-    config.batchSize = batchSize
-    config.sequenceLength = length
-    config.learningRate = learningRate ?? Self.defaultLearningRate(initialization: initialization, from: from)
-    config.seed = seed
-    config.initialization = initialization
-    config.teacher = BackpropTeacher(learningRate: teacherLearningRate, forwardGain: Double(Self.inputSize),
-                                     backwardGain: Double(Self.classCount))
-    config.inputSize = Self.inputSize
-    let cloning = BackpropCloning(config)
-    let start = try from.map { try LearnedParameters(contentsOf: $0).parameters } ?? cloning.initialParameters()
-    guard start.count == cloning.layout.count else {
-      throw ValidationError("--from holds \(start.count) parameters; a single 784 x 10 sub-RNN block has \(cloning.layout.count)")
-    }
-    func report(_ name: String, _ p: [Float]) {
-      let r = CloningReport(cloning: cloning, parameters: p.map(Double.init), count: Self.reportSequences,
-                            length: Self.reportLength, seed: seed &+ 1)
+  /// One line of held-out agreement.
+  func printCheck(_ c: ClonePipeline.Check) {
+    if let signals = c.signals {
+      print(String(format: "%@ (%@): held-out loss %.6g  forward rel err %.4f  backward rel err %.4f  update rel err %.4f",
+                   c.name, signals, c.loss, c.forwardRelativeError, c.backwardRelativeError, c.updateRelativeError))
+    } else {
       print(String(format: "%@: held-out loss %.6g  forward rel err %.4f  backward rel err %.4f  update rel err %.4f  update corr %.6f",
-                   name, r.loss, r.forwardRelativeError, r.backwardRelativeError, r.updateRelativeError, r.updateCorrelation))
+                   c.name, c.loss, c.forwardRelativeError, c.backwardRelativeError, c.updateRelativeError, c.updateCorrelation ?? .nan))
     }
-    report("start (\(from ?? initialization.rawValue))", start)
-    let trained = cloning.train(from: start, report: progressPrinter())
-    if iterations > 0 { report("cloned", trained) }
-
-    let model = ModelConfiguration()
-    let network = try VSMLNetwork(model.vsml(inputSize: Self.inputSize, classCount: Self.classCount))
-    precondition(network.parameterCount == trained.count, "the default model has one shared sub-RNN block")
-    try LearnedParameters(model: model, parameters: trained).write(to: out, inputSize: Self.inputSize, classCount: Self.classCount)
-    print("wrote \(out)")
-
-    try verify(clone: trained, model: model, label: "vsml-clone", reference: "linear-sgd", referenceParameters: nil,
-               locator: data.locator) { i, c in
-      try BaselineModel.linearSGD.makeLearner(inputSize: i, classCount: c)
-    }
+    flushOutput()
   }
 
   /// Prints a progress line every `--every` iterations and at the last.
@@ -161,88 +147,6 @@ struct CloneCommand: ParsableCommand {
       flushOutput()
     }
   }
-
-  /// With --verify-episodes, meta-tests the clone (no further training) and its reference learner
-  /// on the test splits of --verify-tasks with the same Evaluator seed; one line per learner.
-  func verify(clone parameters: [Float], model: ModelConfiguration, label: String, reference: String, referenceParameters: [Float]?,
-              locator: DataLocator, makeReference: (Int, Int) throws -> any OnlineLearner) throws {
-    guard verifyEpisodes > 0 else { return }
-    let evaluator = Evaluator(episodes: verifyEpisodes, steps: verifySteps, seed: seed, threads: threads)
-    for name in DatasetRegistry.splitList(verifyTasks) {
-      let task = TaskSpec(dataset: name)
-      let clone = try evaluator.evaluate(task: task, locator: locator, parameters: parameters) { i, c in
-        try model.makeLearner(inputSize: i, classCount: c)
-      }
-      let other = try evaluator.evaluate(task: task, locator: locator, parameters: referenceParameters, makeLearner: makeReference)
-      for (learner, r) in [(label, clone), (reference, other)] {
-        print(String(format: "%@ %@: mean online acc %.4f ± %.4f  final acc %.4f  first-100 %.4f  mean loss %.4f  (%d episodes x %d steps)",
-                     name, learner, r.meanAccuracy, r.ci95, r.finalAccuracy, r.first100Accuracy, r.meanLoss, r.episodes, r.steps))
-      }
-      flushOutput()
-    }
-  }
 }
 
 extension BackpropCloning.Initialization: ExpressibleByArgument {}
-
-extension CloneCommand {
-  /// Stages b and c: the [784, 32, 10] network with a backward sweep (`DeepBackpropCloning`).
-  func runDeep() throws {
-    let locator = data.locator
-    var config = DeepBackpropCloning.Configuration()
-    config.iterations = iterations
-    config.batchSize = batchSize
-    config.sequenceLength = length
-    config.learningRate = learningRate ?? Self.defaultLearningRate(initialization: initialization, from: from)
-    config.seed = seed
-    config.ownSignalShare = ownSignalShare ?? (stage == .c ? 0.5 : 0)
-    config.initialization = initialization
-    config.teacher.learningRate = teacherLearningRate
-    let sampler: EpisodeSampler
-    do {
-      sampler = try EpisodeSampler(task: TaskSpec(dataset: cloneTask), split: .train, length: length, seed: seed, locator: locator)
-    } catch {
-      throw CLIError("\(error)")
-    }
-    let cloning = try DeepBackpropCloning(config, sampler: sampler)
-    var model = ModelConfiguration()
-    model.hiddenSizes = Array(config.teacher.layerSizes.dropFirst().dropLast())
-    model.backwardPass = true
-    model.separateBackwardRNN = true
-    let start = try from.map { try LearnedParameters(contentsOf: $0).parameters } ?? cloning.initialParameters()
-    guard start.count == cloning.cell.parameterCount else {
-      throw ValidationError("--from holds \(start.count) parameters; the deep clone has two sub-RNN blocks, \(cloning.cell.parameterCount)")
-    }
-    // Held-out sequences of reportLength steps: teacher signals, and own signals of the
-    // parameters being judged.
-    var reportConfig = config
-    reportConfig.sequenceLength = Self.reportLength
-    let reporter = try DeepBackpropCloning(reportConfig, sampler: try EpisodeSampler(
-      task: TaskSpec(dataset: cloneTask), split: .train, length: Self.reportLength, seed: seed &+ 1, locator: locator))
-    // Held-out states: the teacher's sequences at reportSeed, the network's own at reportSeed + 1.
-    let reportSeed = seed &+ RandomStream.cloningReport.rawValue
-    let heldOut = reporter.teacherSequences(episodeIndex: Self.heldOutEpisode, stateSeed: reportSeed, count: Self.reportSequences)
-    func report(_ name: String, _ p: [Float]) {
-      let r = reporter.report(parameters: p.map(Double.init), sequences: heldOut)
-      let own = reporter.report(parameters: p.map(Double.init), sequences: reporter.ownSequences(
-        parameters: p, episodeIndex: Self.heldOutEpisode + 1, stateSeed: reportSeed &+ 1, count: Self.reportSequences))
-      for (kind, r) in [("teacher signals", r), ("own signals", own)] {
-        print(String(format: "%@ (%@): held-out loss %.6g  forward rel err %.4f  backward rel err %.4f  update rel err %.4f",
-                     name, kind, r.loss, r.forwardRelativeError, r.backwardRelativeError, r.updateRelativeError))
-      }
-      flushOutput()
-    }
-    report("start (\(from ?? initialization.rawValue))", start)
-    let trained = cloning.train(from: start, threads: threads, report: progressPrinter())
-    if iterations > 0 { report("cloned", trained) }
-    let inputSize = config.teacher.layerSizes.first!, classCount = config.teacher.layerSizes.last!
-    try LearnedParameters(model: model, parameters: trained).write(to: out, inputSize: inputSize, classCount: classCount)
-    print("wrote \(out)")
-
-    let teacher = config.teacher
-    try verify(clone: trained, model: model, label: "vsml-deep-clone", reference: LearnerSource.deepBackpropTeacherName,
-               referenceParameters: [], locator: locator) { i, c in
-      try DeepBackpropTeacher.Learner(teacher: teacher, inputSize: i, classCount: c)
-    }
-  }
-}

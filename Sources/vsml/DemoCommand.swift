@@ -52,87 +52,45 @@ struct DemoCommand: ParsableCommand {
 
   func run() throws {
     let locator = data.locator
-    var trainTask = TaskSpec(dataset: "mnist", transforms: [.resize(side: QuickStart.side)])
-    var testTasks = [TaskSpec(dataset: "fashion-mnist"), TaskSpec(dataset: "mnist")]
-    do {
-      for name in ["mnist", "fashion-mnist"] {
-        do {
-          _ = try DatasetRegistry.load(name, split: .test, locator: locator)
-        } catch {
-          say("\(name) not found locally; downloading it into the cache (verified checksums)...")
-          _ = try Downloader(locator: locator, timeout: 30, log: { say($0) }).fetch(DatasetRegistry.info(name))
-          _ = try DatasetRegistry.load(name, split: .test, locator: locator)
-        }
-      }
-    } catch {
-      say("real datasets unavailable (\(error)).\nFalling back to the synthetic tasks: meta-training on `sum`, meta-testing on `sum` and `random`.")
-      trainTask = TaskSpec(dataset: "sum", transforms: [.resize(side: QuickStart.side)])
-      testTasks = [TaskSpec(dataset: "sum"), TaskSpec(dataset: "random")]
+    let demo = DemoPipeline(iterations: iterations, episodes: episodes, steps: steps, seed: compute.seed,
+                            threads: compute.threads, precision: arithmetic.precision)
+    let tasks = DemoPipeline.tasks(locator: locator) { info in
+      say("\(info.name) not found locally; downloading it into the cache (verified checksums)...")
+      _ = try Downloader(locator: locator, timeout: 30, log: { say($0) }).fetch(info)
     }
-
-    var config = TrainingConfiguration()
-    config.data.tasks = [.init(task: trainTask)]
-    config.es.hyperparameters = QuickStart.hyperparameters(iterations: iterations)
-    config.schedule.iterations = iterations
-    config.schedule.checkpointEvery = max(1, iterations)
-    config.schedule.evaluateEvery = 0
-    config.validation.tasks = [trainTask]
-    config.seed = compute.seed
-    if arithmetic.precision != .fp32 { config.model.precision = arithmetic.precision }
+    if let reason = tasks.fallbackReason {
+      say("real datasets unavailable (\(reason)).\nFalling back to the synthetic tasks: meta-training on `sum`, meta-testing on `sum` and `random`.")
+    }
+    let config = demo.configuration(task: tasks.train)
     let runDirectory = out ?? NSTemporaryDirectory() + "/vsml-demo-\(ProcessInfo.processInfo.processIdentifier)-\(Int(monotonicSeconds()))"
-    say("1/2 meta-training VSML on \(trainTask.dataset) for \(iterations) ES iterations (\(config.es.pairs) antithetic pairs, \(config.data.episodeLength)-example episodes) into \(runDirectory)")
+    say("1/2 meta-training VSML on \(tasks.train.dataset) for \(iterations) ES iterations (\(config.es.pairs) antithetic pairs, \(config.data.episodeLength)-example episodes) into \(runDirectory)")
+    installStopHandlers()
     let trainer: MetaTrainer
     do {
-      trainer = try MetaTrainer(configuration: config, runDirectory: runDirectory, locator: locator, threads: compute.threads, log: { _ in })
-      installStopHandlers()
       let reporter = ProgressReporter(total: iterations, every: max(1, iterations / 10))
-      try trainer.run(cancellation: stopRequest, progress: json ? nil : reporter.report)
+      trainer = try demo.train(task: tasks.train, runDirectory: runDirectory, locator: locator, cancellation: stopRequest,
+                               progress: json ? nil : reporter.report)
     } catch {
       throw CLIError("\(error)")
     }
     // A stop during meta-training ends the demo there, with the run directory checkpointed.
     if stopRequest.isRequested { exitAfterStop() }
 
-    var learners: [LearnerSource] = [.learned(trainer.learned, name: "demo (just trained)")]
-    for name in ["builtin", "scratch", "improved"] {
-      do {
-        var shipped = try LearnerSource.resolve(name)
-        if name == "builtin" { shipped.name = "builtin (\(ShippedLearners.builtin))" }
-        learners.append(shipped)
-      } catch {
-        say("shipped learner \(name) unavailable: \(error)")
-      }
-    }
-    learners.append(.initial())
-    learners.append(try LearnerSource.handDesigned("sgd"))
-    if arithmetic.precision != .fp32 { learners = try learners.map { try $0.withPrecision(arithmetic.precision) } }
-    say("2/2 meta-testing on \(testTasks.map(\.dataset).joined(separator: ", ")): \(episodes) episodes x \(steps) steps, test split, same streams for every learner")
-    var evaluator = Evaluator(episodes: episodes, steps: steps, seed: compute.seed, threads: compute.threads)
-    evaluator.cancellation = stopRequest
-    var table = ["learner                 " + testTasks.map { $0.dataset.padding(toLength: 24, withPad: " ", startingAt: 0) }.joined()]
-    var summary: [String: Any] = [:]
-    for learner in learners {
-      var row = learner.name.padding(toLength: 24, withPad: " ", startingAt: 0)
-      var results: [Evaluator.Result] = []
-      for task in testTasks {
-        do {
-          let r = try evaluator.evaluate(task: task, locator: locator, parameters: learner.parameters, makeLearner: learner.makeLearner)
-          results.append(r)
-          row += String(format: "%.3f ± %.3f           ", r.meanAccuracy, r.ci95)
-        } catch is CancellationError {
-          exitAfterStop()
-        } catch {
-          throw CLIError("\(error)")
-        }
-      }
-      table.append(row)
-      summary[learner.name] = EvaluationReport.summary(results, learner: learner.name, seed: compute.seed)["datasets"]
+    let learners = try demo.learners(trained: trainer.learned) { name, error in say("shipped learner \(name) unavailable: \(error)") }
+    say("2/2 meta-testing on \(tasks.test.map(\.dataset).joined(separator: ", ")): \(episodes) episodes x \(steps) steps, test split, same streams for every learner")
+    let rows: [DemoPipeline.Row]
+    do {
+      rows = try demo.metaTest(learners, on: tasks.test, locator: locator, cancellation: stopRequest)
+    } catch is CancellationError {
+      exitAfterStop()
+    } catch {
+      throw CLIError("\(error)")
     }
     if json {
-      try printJSON(["learners": summary, "run_directory": runDirectory, "iterations": iterations])
+      try printJSON(["learners": demo.summary(rows), "run_directory": runDirectory, "iterations": iterations])
     } else {
       print("\nmean online accuracy over \(steps) examples (95% interval over \(episodes) episodes)")
-      print(table.joined(separator: "\n"))
+      print(DemoPipeline.table(rows, tasks: tasks.test))
       print("""
 
         From-scratch meta-training first sits on a plateau at chance (`init` shows where it starts),
