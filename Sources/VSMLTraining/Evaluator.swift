@@ -74,29 +74,24 @@ public struct Evaluator: Sendable {
     let theta = parameters ?? learner.initialParameters(using: &generator)
     precondition(theta.count == learner.parameterCount, "parameter count does not match the learner")
     let seed = self.seed
-    let partition = WorkPartition(count: episodes, ranks: communicator.size)
-    let mine = partition.range(of: communicator.rank)
+    let executor = PopulationExecutor(communicator: communicator, threads: threads)
+    let mine = executor.range(of: episodes)
     try MemoryBudget.require(
       learner.episodeMemory(concurrent: min(threads, mine.count), retained: episodes, length: sampler.length),
       for: "a meta-test of \(episodes) episodes x \(sampler.length) steps of \(sampler.inputSize) inputs on \(threads) threads")
     let cancellation = self.cancellation
-    let local = evaluatePopulation(learner, count: mine.count, threads: threads) { j in
-      let e = mine.lowerBound + j
+    // Per episode: its mean loss, then one 0/1 per step. The mean loss stands in for the losses,
+    // which is all `summarise` reads of them. A stop on any rank throws before the gather.
+    let length = sampler.length
+    let gathered = try executor.map(count: episodes, perItem: length + 1, cancellation: cancellation) { e in
       var episode = sampler.episode(e)
       episode.cancellation = cancellation
-      return PopulationJob(parameters: theta, episode: episode, stateSeed: SeededGenerator.derive(seed: seed, stream: .episodeState, e))
+      let r = learner.run(episode: episode, parameters: theta, stateSeed: SeededGenerator.derive(seed: seed, stream: .episodeState, e), recordLogits: false)
+      precondition(r.correct.count == length, "an episode result does not cover the episode")
+      return [Double(r.meanLoss)] + r.correct.map { $0 ? 1 : 0 }
     }
-    // Every rank learns of a stop on any rank before results of cut-short episodes are gathered.
-    if try communicator.any(cancellation.isRequested) { throw CancellationError() }
-    guard communicator.size > 1 else { return Self.summarise(local, name: name, split: split.rawValue) }
-    // Per episode: its mean loss, then one 0/1 per step. The mean loss stands in for the losses,
-    // which is all `summarise` reads of them.
-    let length = sampler.length
-    precondition(local.allSatisfy { $0.correct.count == length }, "an episode result does not cover the episode")
-    let gathered = try communicator.allGather(
-      local.flatMap { [Double($0.meanLoss)] + $0.correct.map { $0 ? 1 : 0 } }, perItem: length + 1, of: partition)
     let all = (0..<episodes).map { e in
-      let row = gathered[(e * (length + 1))..<((e + 1) * (length + 1))]
+      let row = gathered.item(e, perItem: length + 1)
       return EpisodeResult(losses: [Float(row.first!)], correct: row.dropFirst().map { $0 != 0 })
     }
     return Self.summarise(all, name: name, split: split.rawValue)

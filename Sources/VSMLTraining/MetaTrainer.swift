@@ -10,8 +10,8 @@ import VSMLData
 /// see the same episode and initial state, each pair its own. Everything random derives from
 /// (seed, iteration, pair), so a run resumed from a checkpoint continues bit-identically.
 ///
-/// The pairs of an iteration are split over the ranks of `communicator` (contiguous blocks) and,
-/// within a rank, over threads. Each rank evaluates its pairs; the fitness values are gathered
+/// The pairs of an iteration run through `executor`: split over the ranks of `communicator`
+/// (contiguous blocks) and, within a rank, over threads. Each rank evaluates its pairs; the fitness values are gathered
 /// (O(population) numbers) and every rank applies the identical ES update, so the result does not
 /// depend on the number of ranks or threads. Rank 0 alone writes the run directory and logs.
 /// Initialisers and `run` are collective: every rank calls them.
@@ -24,6 +24,8 @@ public final class MetaTrainer {
   public let locator: DataLocator
   public let threads: Int
   public let communicator: any Communicator
+  /// Where the population's pairs or episodes run: over the ranks of `communicator`, then threads.
+  public var executor: PopulationExecutor { PopulationExecutor(communicator: communicator, threads: threads) }
   /// The strategy that holds the mean; which one `es.strategy` says.
   public private(set) var strategy: any TrainableStrategy
   public private(set) var wallSeconds: Double
@@ -254,31 +256,22 @@ public final class MetaTrainer {
     let sampler = samplers[stage.index]
     let learner = try configuration.model.makeLearner(inputSize: sampler.inputSize, classCount: sampler.classCount)
     let pairs = configuration.es.pairs
-    let partition = WorkPartition(count: pairs, ranks: communicator.size)
-    let mine = partition.range(of: communicator.rank)
-    let episodes = ResultSlots<Episode>(count: mine.count)
-    parallelFor(count: mine.count, threads: threads) { k in episodes[k] = sampler.episode(iteration * pairs + mine.lowerBound + k) }
     let es = strategy
     let seed = configuration.seed
-    let firstMember = 2 * mine.lowerBound
-    let results = evaluatePopulation(learner, count: 2 * mine.count, threads: threads) { j in
-      let i = firstMember + j
-      var episode = episodes[j / 2]
+    // Per pair: its episode and initial state, then (loss, accuracy) of its two members. Float
+    // to Double and back is exact, NaN included.
+    let gathered = try executor.map(count: pairs, perItem: 4, cancellation: cancellation) { k in
+      var episode = sampler.episode(iteration * pairs + k)
       episode.cancellation = cancellation
-      return PopulationJob(
-        parameters: es.member(i), episode: episode,
-        stateSeed: SeededGenerator.derive(seed: seed, stream: .episodeState, iteration, i / 2))
+      let stateSeed = SeededGenerator.derive(seed: seed, stream: .episodeState, iteration, k)
+      return (0..<2).flatMap { m -> [Double] in
+        let r = learner.run(episode: episode, parameters: es.member(2 * k + m), stateSeed: stateSeed, recordLogits: false)
+        return [Double(r.meanLoss), Double(r.accuracy)]
+      }
     }
-    if try communicator.any(cancellation.isRequested) { throw CancellationError() }
-    // Gather (loss, accuracy) of every member: 4 numbers per pair, in pair order. Float to
-    // Double and back is exact, NaN included.
-    let waitStart = monotonicSeconds()
-    try communicator.barrier()
-    let commStart = monotonicSeconds()
-    let gathered = try communicator.allGather(results.flatMap { [Double($0.meanLoss), Double($0.accuracy)] }, perItem: 4, of: partition)
-    var commSeconds = monotonicSeconds() - commStart
-    let fitness = stride(from: 0, to: gathered.count, by: 2).map { Float(gathered[$0]) }
-    let accuracies = stride(from: 1, to: gathered.count, by: 2).map { gathered[$0] }
+    var commSeconds = gathered.commSeconds
+    let fitness = stride(from: 0, to: gathered.values.count, by: 2).map { Float(gathered.values[$0]) }
+    let accuracies = stride(from: 1, to: gathered.values.count, by: 2).map { gathered.values[$0] }
     let report = strategy.tell(fitness: fitness, threads: threads)
     let elapsed = try addIterationTime(since: start, cpuSince: cpuStart, commSeconds: &commSeconds)
     return [
@@ -287,7 +280,7 @@ public final class MetaTrainer {
       "mean_accuracy": Statistics.mean(accuracies), "gradient_norm": Double(report.gradientNorm),
       "sigma": Double(report.sigma), "learning_rate": Double(report.learningRate), "non_finite": Double(report.nonFiniteCount),
       "example_steps_per_s": Double(es.populationSize * stage.episodeLength) / elapsed, "validation_accuracy": .nan,
-      "wait_s": commStart - waitStart, "comm_s": commSeconds, "clipped": .nan,
+      "wait_s": gathered.waitSeconds, "comm_s": commSeconds, "clipped": .nan,
     ]
   }
 
@@ -322,36 +315,30 @@ public final class MetaTrainer {
     else { throw ConfigurationError(field: "meta.optimizer", message: "gradient meta-training needs a VSML model with state size 16") }
     let settings = configuration.meta.gradient
     let count = settings.episodes
-    let partition = WorkPartition(count: count, ranks: communicator.size)
-    let mine = partition.range(of: communicator.rank)
     var meta = VSMLMetaGradient(network: network)
     meta.truncation = settings.truncation
     let (mean, seed) = (strategy.mean, configuration.seed)
-    var computed: [VSMLMetaGradient.Result]? = []
-    if !mine.isEmpty {
-      computed = meta.lossesAndGradients(count: mine.count, threads: threads) { k in
+    // Per episode: loss, accuracy, then the gradient; gathered in episode order. One episode
+    // spreads over this rank's threads (`lossesAndGradients`).
+    let dimension = strategy.dimension
+    let gathered = try executor.gather(count: count, perItem: dimension + 2, cancellation: cancellation) { mine in
+      guard !mine.isEmpty else { return [] }
+      let computed = meta.lossesAndGradients(count: mine.count, threads: threads) { k in
         let i = mine.lowerBound + k
         var episode = sampler.episode(iteration * count + i)
         episode.cancellation = cancellation
         return PopulationJob(parameters: mean, episode: episode, stateSeed: SeededGenerator.derive(seed: seed, stream: .episodeState, iteration, i))
       }
+      return computed?.flatMap { [Double($0.episode.meanLoss), Double($0.episode.accuracy)] + $0.gradient }
     }
-    if try communicator.any(cancellation.isRequested || computed == nil) { throw CancellationError() }
-    // Per episode: loss, accuracy, then the gradient; gathered in episode order.
-    let dimension = strategy.dimension
-    let local = computed!.flatMap { [Double($0.episode.meanLoss), Double($0.episode.accuracy)] + $0.gradient }
-    let waitStart = monotonicSeconds()
-    try communicator.barrier()
-    let commStart = monotonicSeconds()
-    let gathered = try communicator.allGather(local, perItem: dimension + 2, of: partition)
-    var commSeconds = monotonicSeconds() - commStart
+    var commSeconds = gathered.commSeconds
     var gradient = [Double](repeating: 0, count: dimension)
     var losses: [Double] = [], accuracies: [Double] = []
     for e in 0..<count {
       let row = e * (dimension + 2)
-      losses.append(gathered[row])
-      accuracies.append(gathered[row + 1])
-      for j in 0..<dimension { gradient[j] += gathered[row + 2 + j] }
+      losses.append(gathered.values[row])
+      accuracies.append(gathered.values[row + 1])
+      for j in 0..<dimension { gradient[j] += gathered.values[row + 2 + j] }
     }
     for j in 0..<dimension { gradient[j] /= Double(count) }
     let update = ClippedGradient(gradient, clipNorm: Double(settings.clipNorm))
@@ -371,7 +358,7 @@ public final class MetaTrainer {
       "mean_fitness": Statistics.mean(losses), "min_fitness": finiteLosses.min() ?? .nan, "max_fitness": finiteLosses.max() ?? .nan,
       "mean_accuracy": Statistics.mean(accuracies), "gradient_norm": update.norm, "sigma": 0, "learning_rate": Double(learningRate),
       "non_finite": applied ? 0 : 1, "example_steps_per_s": Double(count * stage.episodeLength) / elapsed,
-      "validation_accuracy": .nan, "wait_s": commStart - waitStart, "comm_s": commSeconds, "clipped": update.clipped ? 1 : 0,
+      "validation_accuracy": .nan, "wait_s": gathered.waitSeconds, "comm_s": commSeconds, "clipped": update.clipped ? 1 : 0,
     ]
   }
 

@@ -63,7 +63,7 @@ final class OutputTests: XCTestCase {
     XCTAssertEqual(r.status, 1)
     XCTAssertEqual(r.stderr, """
       evaluating sgd on nosuch (1 episode x 5 steps)...
-      Error: invalid task: components[0].task.dataset: unknown dataset 'nosuch'; known: mnist, fashion-mnist, kmnist, emnist-balanced, emnist-letters, cifar10, random, sum, or csv:PATH[,TESTPATH]
+      Error: invalid task: components[0].task.dataset: unknown dataset 'nosuch'; known: mnist, fashion-mnist, kmnist, emnist-balanced, emnist-letters, cifar10, random, sum, clusters, teacher, or csv:PATH[,TESTPATH]
 
       """)
   }
