@@ -16,6 +16,7 @@ let package = Package(
     .library(name: "VSMLData", targets: ["VSMLData"]),
     .library(name: "VSMLBaselines", targets: ["VSMLBaselines"]),
     .library(name: "VSMLCloning", targets: ["VSMLCloning"]),
+    .library(name: "VSMLReports", targets: ["VSMLReports"]),
     .library(name: "VSMLTraining", targets: ["VSMLTraining"]),
     .library(name: "VSMLMPI", targets: ["VSMLMPI"]),
     .executable(name: "vsml", targets: ["vsml"]),
@@ -43,14 +44,16 @@ let package = Package(
     .target(name: "VSMLBaselines", dependencies: ["VSMLCore", "VSML", "CVSMLKernels"]),
     // Backpropagation cloned into the sub-RNN (docs/CLONING.md): teachers, scaffolds, gradient cloning.
     .target(name: "VSMLCloning", dependencies: ["VSMLCore", "VSML", "Evolution", "VSMLData"]),
+    // Statistics, SVG plots and heat maps of the reports (no dependency beyond VSMLCore).
+    .target(name: "VSMLReports", dependencies: ["VSMLCore"]),
     .target(
       name: "VSMLTraining",
-      dependencies: ["VSMLCore", "VSML", "Evolution", "VSMLData", "VSMLBaselines", "VSMLCloning", .product(name: "Yams", package: "Yams")],
+      dependencies: ["VSMLCore", "VSML", "Evolution", "VSMLData", "VSMLBaselines", "VSMLCloning", "VSMLReports", .product(name: "Yams", package: "Yams")],
       resources: [.copy("Learners")]),
     .executableTarget(
       name: "vsml",
       dependencies: [
-        "VSMLCore", "VSML", "Evolution", "VSMLData", "VSMLBaselines", "VSMLCloning", "VSMLTraining",
+        "VSMLCore", "VSML", "Evolution", "VSMLData", "VSMLBaselines", "VSMLCloning", "VSMLReports", "VSMLTraining",
         .target(name: "VSMLMPI", condition: .when(traits: ["MPI"])),
         .product(name: "ArgumentParser", package: "swift-argument-parser"),
       ]),
@@ -61,10 +64,11 @@ let package = Package(
     .testTarget(name: "VSMLTests", dependencies: ["VSMLCore", "VSML"]),
     .testTarget(name: "EvolutionTests", dependencies: ["VSMLCore", "Evolution"]),
     .testTarget(name: "VSMLDataTests", dependencies: ["VSMLCore", "VSMLData"]),
+    .testTarget(name: "VSMLReportsTests", dependencies: ["VSMLCore", "VSMLReports"]),
     .testTarget(name: "VSMLBaselinesTests", dependencies: ["VSMLCore", "VSML", "VSMLBaselines"]),
     .testTarget(
       name: "VSMLTrainingTests",
-      dependencies: ["VSMLCore", "VSML", "Evolution", "VSMLData", "VSMLBaselines", "VSMLCloning", "VSMLTraining"]),
+      dependencies: ["VSMLCore", "VSML", "Evolution", "VSMLData", "VSMLBaselines", "VSMLCloning", "VSMLReports", "VSMLTraining"]),
     .testTarget(name: "VSMLCLITests", dependencies: ["vsml"]),
   ],
   swiftLanguageModes: [.v6]

@@ -1,5 +1,6 @@
 import Foundation
 import VSMLCore
+import VSMLReports
 
 /// Human and machine-readable forms of meta-test results: a table, a JSON summary, per-step
 /// curves as CSV and an SVG plot of accuracy against examples seen.

@@ -1,5 +1,6 @@
 import VSMLCore
 import VSMLData
+import VSMLReports
 
 /// The meta-test of METHOD.md §7: a learner learns `episodes` fresh episodes of `steps` examples from
 /// one split (test by default); its online accuracy is reported per step, as a mean, and at the end.

@@ -1,8 +1,9 @@
-import Foundation
 import Evolution
+import Foundation
 import VSML
 import VSMLCore
 import VSMLData
+import VSMLReports
 
 /// Meta-trains a learner's meta-parameters with an evolution strategy (OpenAI-ES by default, SNES
 /// with `es.strategy`; METHOD.md §5) or by gradient descent (`meta.optimizer`): the fitness of a parameter

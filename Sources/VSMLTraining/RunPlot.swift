@@ -1,6 +1,7 @@
 import Foundation
 import VSMLCore
 import VSMLData
+import VSMLReports
 
 /// Meta-training curves from run directories' `metrics.csv`, and meta-test curves from
 /// `vsml evaluate --out`, as SVG plot series.

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import VSMLReports
 import VSMLTraining
 
 struct PlotCommand: ParsableCommand {

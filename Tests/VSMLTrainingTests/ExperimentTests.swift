@@ -1,8 +1,9 @@
 import Foundation
 import Synchronization
-import XCTest
 import VSMLCore
 import VSMLData
+import VSMLReports
+import XCTest
 @testable import VSMLTraining
 
 final class ExperimentTests: XCTestCase {

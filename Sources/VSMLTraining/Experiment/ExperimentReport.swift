@@ -1,6 +1,7 @@
 import Foundation
 import VSML
 import VSMLCore
+import VSMLReports
 
 /// The report of an experiment directory: `report.md` (tables, with the figures as SVG files in
 /// `figures/`) and one self-contained `report.html` (the same figures inline, no external assets).

@@ -2,6 +2,7 @@ import Foundation
 import VSML
 import VSMLCore
 import VSMLData
+import VSMLReports
 
 /// The invariances the paper claims for a learned algorithm (paper §4.3-4.4), measured on one
 /// learner beside a reference learner (online SGD by default), with identical example streams:

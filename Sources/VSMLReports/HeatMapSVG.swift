@@ -46,7 +46,7 @@ public struct HeatMapSVG: Sendable {
     return (fill, v > 0.5 ? "#ffffff" : "#111111")
   }
 
-  static func escape(_ text: String) -> String {
+  package static func escape(_ text: String) -> String {
     text.replacingOccurrences(of: "&", with: "&amp;").replacingOccurrences(of: "<", with: "&lt;").replacingOccurrences(of: ">", with: "&gt;")
   }
 

@@ -1,5 +1,5 @@
 import XCTest
-@testable import VSMLTraining
+@testable import VSMLReports
 
 final class StatisticsTests: XCTestCase {
   func testMeanAndSampleStandardDeviation() {

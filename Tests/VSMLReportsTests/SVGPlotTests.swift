@@ -3,7 +3,7 @@ import Foundation
 #if canImport(FoundationXML)
 import FoundationXML
 #endif
-@testable import VSMLTraining
+@testable import VSMLReports
 
 final class SVGPlotTests: XCTestCase {
   /// Collects element names and attributes while checking well-formedness.
