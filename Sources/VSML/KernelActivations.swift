@@ -2,11 +2,11 @@ import CVSMLKernels
 
 /// The activations of the C tick kernel, on arrays, so that tests and tools can check them.
 /// Error bound: at most 2e-7 absolute against Double for every finite input (tested on a dense grid).
-public enum KernelActivations {
-  public static func tanh(_ x: [Float], path: KernelPath = .selected) -> [Float] {
+package enum KernelActivations {
+  package static func tanh(_ x: [Float], path: KernelPath = .selected) -> [Float] {
     apply(x, path.functions.pointee.tanh)
   }
-  public static func sigmoid(_ x: [Float], path: KernelPath = .selected) -> [Float] {
+  package static func sigmoid(_ x: [Float], path: KernelPath = .selected) -> [Float] {
     apply(x, path.functions.pointee.sigmoid)
   }
 

@@ -34,8 +34,8 @@ public struct BackpropCloning: Sendable {
 
   public let configuration: Configuration
   public let layout: SubRNNParameterLayout
-  public let cell: CellGradient
-  public let sampler: CloningSequenceSampler
+  package let cell: CellGradient
+  package let sampler: CloningSequenceSampler
 
   public init(_ configuration: Configuration, subRNN: SubRNNConfiguration = .init(), microTicks: Int = 2) {
     self.configuration = configuration
@@ -59,7 +59,7 @@ public struct BackpropCloning: Sendable {
   }
 
   /// Mean loss and gradient over a batch of sequences.
-  public func lossAndGradient(parameters: [Double], batch: [CellGradient.Sequence]) -> (loss: Double, gradient: [Double]) {
+  package func lossAndGradient(parameters: [Double], batch: [CellGradient.Sequence]) -> (loss: Double, gradient: [Double]) {
     var gradient = [Double](repeating: 0, count: layout.count)
     var loss = 0.0
     for s in batch { loss += cell.accumulate(parameters: parameters, sequence: s, scales: sampler.scales, into: &gradient) }
@@ -68,7 +68,7 @@ public struct BackpropCloning: Sendable {
   }
 
   /// A batch for iteration `iteration` (deterministic in the seed).
-  public func batch(iteration: Int, count: Int, length: Int) -> [CellGradient.Sequence] {
+  package func batch(iteration: Int, count: Int, length: Int) -> [CellGradient.Sequence] {
     var g = SeededGenerator(seed: configuration.seed, stream: .cloningBatches, iteration)
     return (0..<count).map { _ in sampler.sequence(length: length, using: &g) }
   }

@@ -15,31 +15,31 @@ import VSML
 /// - `backwardPair` (13, 14): store `tanh(a_b·e)` every tick, output gates `σ(±γ_b·h_0)`; the backward
 ///   head reads `K_b·(h_13 − h_14) ≈ κ_b·v·e`.
 /// All other parameters are zero, so lanes 1..7 and 15 decay and feed nothing.
-public enum BackpropScaffold {
-  public static let weightLane = 0
-  public static let phaseLane = 8
-  public static let updatePair = (9, 10)
-  public static let forwardPair = (11, 12)
-  public static let backwardPair = (13, 14)
+package enum BackpropScaffold {
+  package static let weightLane = 0
+  package static let phaseLane = 8
+  package static let updatePair = (9, 10)
+  package static let forwardPair = (11, 12)
+  package static let backwardPair = (13, 14)
 
   /// A pre-activation that saturates a gate: σ(20) = 1 − 2·10⁻⁹.
-  public static let saturation = 20.0
+  package static let saturation = 20.0
   /// Gain on the phase lane's h (≈ ±0.75): ±19 at the gates it drives.
-  public static let phaseGain = 25.0
+  package static let phaseGain = 25.0
   /// Toggle of the phase lane: candidate `tanh(phaseFeedback·h_8 + phaseBias)`.
-  public static let phaseFeedback = -10.0
-  public static let phaseBias = 2.0
+  package static let phaseFeedback = -10.0
+  package static let phaseBias = 2.0
   /// Forget bias of the weight lane: σ(15 + 5) keeps v for 10⁵ ticks within 10⁻⁴.
-  public static let weightForgetBias = 15.0
+  package static let weightForgetBias = 15.0
   /// Small-signal gains: inputs enter the update product through `tanh(a_u·x)` and `σ(±γ_u·e)`,
   /// the forward product through `tanh(a_f·x)` and `σ(±γ_f·h_0)`, the backward product through
   /// `tanh(a_b·e)` and `σ(±γ_b·h_0)`; small enough for the tanh and sigmoid to be near linear.
-  public static let updateInputGain = 0.05, updateErrorGain = 0.2
-  public static let forwardInputGain = 0.05, forwardWeightGain = 1.0
-  public static let backwardErrorGain = 0.1, backwardWeightGain = 1.0
+  package static let updateInputGain = 0.05, updateErrorGain = 0.2
+  package static let forwardInputGain = 0.05, forwardWeightGain = 1.0
+  package static let backwardErrorGain = 0.1, backwardWeightGain = 1.0
 
   /// The scaffold for `teacher`, one sub-RNN block of `layout` (state 16, message >= 2, no LayerNorm).
-  public static func parameters(layout l: SubRNNParameterLayout, teacher: BackpropTeacher, forwardSlot: Int = 1) -> [Float] {
+  package static func parameters(layout l: SubRNNParameterLayout, teacher: BackpropTeacher, forwardSlot: Int = 1) -> [Float] {
     precondition(l.stateSize == 16 && l.messageSize >= 2 && !l.layerNorm, "the scaffold is wired for S = 16, M >= 2")
     var p = [Double](repeating: 0, count: l.count)
     let s = l.stateSize, m = l.messageSize, width = l.gateWidth

@@ -14,17 +14,17 @@ import VSMLCore
 ///
 /// The loss of a sequence is `(1/T) Σ_t Σ_k (scale_k · (readout_k,t − target_k,t))²` over the three
 /// readouts k; a scale of 0 drops a readout. LayerNorm on messages is not supported.
-public struct CellGradient: Sendable {
-  public let layout: SubRNNParameterLayout
-  public let microTicks: Int
+package struct CellGradient: Sendable {
+  package let layout: SubRNNParameterLayout
+  package let microTicks: Int
   /// Forward-message slot read as the cell's `w·x` (the prediction slot, `outputIndex` = 1).
-  public let forwardSlot: Int
+  package let forwardSlot: Int
   /// Backward-message slot read as the cell's `w·e`.
-  public let backwardSlot: Int
+  package let backwardSlot: Int
   /// State lane read as the implied weight.
-  public let weightLane: Int
+  package let weightLane: Int
 
-  public init(layout: SubRNNParameterLayout, microTicks: Int = 2, forwardSlot: Int = 1, backwardSlot: Int = 0, weightLane: Int = 0) {
+  package init(layout: SubRNNParameterLayout, microTicks: Int = 2, forwardSlot: Int = 1, backwardSlot: Int = 0, weightLane: Int = 0) {
     precondition(!layout.layerNorm, "CellGradient does not support message LayerNorm")
     precondition(microTicks >= 1 && (0..<layout.messageSize).contains(forwardSlot) && (0..<layout.messageSize).contains(backwardSlot))
     precondition((0..<layout.stateSize).contains(weightLane))
@@ -36,19 +36,19 @@ public struct CellGradient: Sendable {
   }
 
   /// One supervised sequence: inputs, initial state and targets, each of length T (steps).
-  public struct Sequence: Sendable {
+  package struct Sequence: Sendable {
     /// Forward-message value (input) per step, T.
-    public var inputs: [Double]
+    package var inputs: [Double]
     /// Backward-message value (error arriving with the step) per step, T.
-    public var errors: [Double]
+    package var errors: [Double]
     /// Initial `c` (S); `h` starts at zero.
-    public var initialCell: [Double]
+    package var initialCell: [Double]
     /// Targets per readout, each T.
-    public var forwardTargets: [Double]
-    public var backwardTargets: [Double]
-    public var weightTargets: [Double]
+    package var forwardTargets: [Double]
+    package var backwardTargets: [Double]
+    package var weightTargets: [Double]
 
-    public init(inputs: [Double], errors: [Double], initialCell: [Double],
+    package init(inputs: [Double], errors: [Double], initialCell: [Double],
                 forwardTargets: [Double], backwardTargets: [Double], weightTargets: [Double]) {
       precondition(errors.count == inputs.count && forwardTargets.count == inputs.count
                    && backwardTargets.count == inputs.count && weightTargets.count == inputs.count)
@@ -60,15 +60,15 @@ public struct CellGradient: Sendable {
       self.weightTargets = weightTargets
     }
 
-    public var length: Int { inputs.count }
+    package var length: Int { inputs.count }
   }
 
   /// Multipliers of the three residuals (0 drops a readout from the loss).
-  public struct Scales: Hashable, Sendable {
-    public var forward: Double
-    public var backward: Double
-    public var weight: Double
-    public init(forward: Double, backward: Double, weight: Double) {
+  package struct Scales: Hashable, Sendable {
+    package var forward: Double
+    package var backward: Double
+    package var weight: Double
+    package init(forward: Double, backward: Double, weight: Double) {
       self.forward = forward
       self.backward = backward
       self.weight = weight
@@ -76,22 +76,22 @@ public struct CellGradient: Sendable {
   }
 
   /// Readouts of a run: per step, T each.
-  public struct Readouts: Sendable {
-    public var forward: [Double]
-    public var backward: [Double]
-    public var weight: [Double]
+  package struct Readouts: Sendable {
+    package var forward: [Double]
+    package var backward: [Double]
+    package var weight: [Double]
   }
 
   // MARK: Forward
 
   /// Runs the cell over `sequence`; `parameters` is one sub-RNN block (`layout.count`).
-  public func readouts(parameters: [Double], sequence: Sequence) -> Readouts {
+  package func readouts(parameters: [Double], sequence: Sequence) -> Readouts {
     var tape = Tape(cell: cell, ticks: sequence.length * microTicks)
     return run(parameters: parameters, sequence: sequence, tape: &tape)
   }
 
   /// Loss of one sequence (see the type's documentation).
-  public func loss(parameters: [Double], sequence: Sequence, scales: Scales) -> Double {
+  package func loss(parameters: [Double], sequence: Sequence, scales: Scales) -> Double {
     let r = readouts(parameters: parameters, sequence: sequence)
     return Self.loss(r, sequence, scales)
   }
@@ -167,14 +167,14 @@ public struct CellGradient: Sendable {
 
   /// Loss of one sequence and its gradient with respect to `parameters` (same length), by
   /// backpropagation through all `T · microTicks` ticks.
-  public func lossAndGradient(parameters p: [Double], sequence: Sequence, scales: Scales) -> (loss: Double, gradient: [Double]) {
+  package func lossAndGradient(parameters p: [Double], sequence: Sequence, scales: Scales) -> (loss: Double, gradient: [Double]) {
     var gradient = [Double](repeating: 0, count: layout.count)
     let loss = accumulate(parameters: p, sequence: sequence, scales: scales, into: &gradient)
     return (loss, gradient)
   }
 
   /// Adds the gradient of one sequence's loss to `gradient`; returns the loss.
-  public func accumulate(parameters p: [Double], sequence: Sequence, scales: Scales, into gradient: inout [Double]) -> Double {
+  package func accumulate(parameters p: [Double], sequence: Sequence, scales: Scales, into gradient: inout [Double]) -> Double {
     precondition(gradient.count == layout.count)
     let cell = cell
     let ticks = sequence.length * microTicks

@@ -3,31 +3,31 @@ import VSMLCore
 /// Random supervised sequences for backprop cloning, stage (a): inputs that look like standardised
 /// image pixels, errors that look like softmax errors, and initial weights on the scale of the
 /// per-episode initial state (METHOD.md §4), labelled by a `BackpropTeacher`.
-public struct CloningSequenceSampler: Sendable {
+package struct CloningSequenceSampler: Sendable {
   /// Standardised value of a black pixel for MNIST statistics (METHOD.md §6): (0 − 0.1307) / 0.3081.
-  public static let backgroundInput = -0.1307 / 0.3081
+  package static let backgroundInput = -0.1307 / 0.3081
   /// Standardised value of a white pixel: (1 − 0.1307) / 0.3081.
-  public static let foregroundInput = (1 - 0.1307) / 0.3081
+  package static let foregroundInput = (1 - 0.1307) / 0.3081
   /// Probability that an input is background (most pixels of a digit are).
-  public static let backgroundProbability = 0.5
+  package static let backgroundProbability = 0.5
   /// Probability that an error is a large one (the true class or a confident mistake): U(−1, 1);
   /// otherwise small, U(−0.1, 0.1).
-  public static let largeErrorProbability = 0.5
-  public static let smallErrorBound = 0.1
+  package static let largeErrorProbability = 0.5
+  package static let smallErrorBound = 0.1
   /// The initial weight is truncated normal with std `weightStd · u`, u ~ U(range): trained
   /// weights grow beyond the initial scale.
-  public static let initialWeightSpread = 0.5...3.0
+  package static let initialWeightSpread = 0.5...3.0
 
-  public let teacher: BackpropTeacher
+  package let teacher: BackpropTeacher
   /// Sub-RNN state size S and the number of randomly initialised `c` lanes (METHOD.md §4).
-  public let stateSize: Int
-  public let randomLanes: Int
+  package let stateSize: Int
+  package let randomLanes: Int
   /// Std of the initial state lanes: 1/sqrt(A) for the layer being cloned.
-  public let weightStd: Double
+  package let weightStd: Double
   /// State lane holding the implied weight.
-  public let weightLane: Int
+  package let weightLane: Int
 
-  public init(teacher: BackpropTeacher, stateSize: Int = 16, randomLanes: Int = 8, inputSize: Int = 784, weightLane: Int = 0) {
+  package init(teacher: BackpropTeacher, stateSize: Int = 16, randomLanes: Int = 8, inputSize: Int = 784, weightLane: Int = 0) {
     precondition(weightLane < stateSize && randomLanes <= stateSize && inputSize >= 1)
     self.teacher = teacher
     self.stateSize = stateSize
@@ -37,7 +37,7 @@ public struct CloningSequenceSampler: Sendable {
   }
 
   /// One sequence of `length` steps from `generator`.
-  public func sequence(length: Int, using generator: inout SeededGenerator) -> CellGradient.Sequence {
+  package func sequence(length: Int, using generator: inout SeededGenerator) -> CellGradient.Sequence {
     var x = [Double](), e = [Double]()
     for t in 0..<length {
       let u = generator.nextUnitDouble()
@@ -64,7 +64,7 @@ public struct CloningSequenceSampler: Sendable {
 
   /// The residual scales of the cloning loss (docs/CLONING.md): forward and backward residuals in
   /// units of `weightStd` after undoing the gains, the weight residual in units of η.
-  public var scales: CellGradient.Scales {
+  package var scales: CellGradient.Scales {
     CellGradient.Scales(forward: 1 / (teacher.forwardGain * weightStd), backward: 1 / (teacher.backwardGain * weightStd),
                         weight: 1 / teacher.learningRate)
   }

@@ -38,7 +38,7 @@ public struct DeepBackpropCloning: Sendable {
   public let configuration: Configuration
   public let networkConfiguration: VSMLConfiguration
   public let network: VSMLNetwork
-  public let cell: PhasedCellGradient
+  package let cell: PhasedCellGradient
   /// Episodes the signals come from (training split of the cloning dataset).
   public let sampler: EpisodeSampler
   public let microTicks: Int
@@ -92,7 +92,7 @@ public struct DeepBackpropCloning: Sendable {
 
   /// Stage (b): `count` connection sequences from the float64 teacher network learning episode
   /// `episodeIndex` from the initial state `stateSeed`.
-  public func teacherSequences(episodeIndex: Int, stateSeed: UInt64, count: Int) -> [PhasedCellGradient.Sequence] {
+  package func teacherSequences(episodeIndex: Int, stateSeed: UInt64, count: Int) -> [PhasedCellGradient.Sequence] {
     let m = messageSize, layers = sizes.count - 1
     let episode = sampler.episode(episodeIndex)
     let cells = network.initialCells(stateSeed: stateSeed)
@@ -124,7 +124,7 @@ public struct DeepBackpropCloning: Sendable {
   /// Stage (c): `count` connection sequences from the VSML network itself, with `parameters`,
   /// learning episode `episodeIndex` from the initial state `stateSeed`: the messages each
   /// connection receives from its own network.
-  public func ownSequences(parameters: [Float], episodeIndex: Int, stateSeed: UInt64, count: Int) -> [PhasedCellGradient.Sequence] {
+  package func ownSequences(parameters: [Float], episodeIndex: Int, stateSeed: UInt64, count: Int) -> [PhasedCellGradient.Sequence] {
     let m = messageSize
     let episode = sampler.episode(episodeIndex)
     let cells = network.initialCells(stateSeed: stateSeed)
@@ -158,7 +158,7 @@ public struct DeepBackpropCloning: Sendable {
 
   /// The batch of iteration `iteration`: teacher-signal and own-signal sequences (deterministic
   /// in the seed and the parameters).
-  public func batch(iteration: Int, parameters: [Float]) -> [PhasedCellGradient.Sequence] {
+  package func batch(iteration: Int, parameters: [Float]) -> [PhasedCellGradient.Sequence] {
     let n = configuration.batchSize
     let own = Int((Double(n) * configuration.ownSignalShare).rounded())
     let stateSeed = SeededGenerator.derive(seed: configuration.seed, stream: .deepCloningStates, iteration)
@@ -170,7 +170,7 @@ public struct DeepBackpropCloning: Sendable {
   }
 
   /// Mean loss and gradient over a batch.
-  public func lossAndGradient(parameters: [Double], batch: [PhasedCellGradient.Sequence], threads: Int = 1) -> (loss: Double, gradient: [Double]) {
+  package func lossAndGradient(parameters: [Double], batch: [PhasedCellGradient.Sequence], threads: Int = 1) -> (loss: Double, gradient: [Double]) {
     let parts = ResultSlots<(Double, [Double])>(count: batch.count)
     parallelFor(count: batch.count, threads: threads) { k in
       parts[k] = cell.lossAndGradient(parameters: parameters, sequence: batch[k])
@@ -208,7 +208,7 @@ public struct DeepBackpropCloning: Sendable {
     public var updateRelativeError: Double
   }
 
-  public func report(parameters: [Double], sequences: [PhasedCellGradient.Sequence]) -> Report {
+  package func report(parameters: [Double], sequences: [PhasedCellGradient.Sequence]) -> Report {
     var loss = 0.0
     var fErr = 0.0, fRef = 0.0, bErr = 0.0, bRef = 0.0, uErr = 0.0, uRef = 0.0
     for s in sequences {

@@ -19,24 +19,24 @@ import VSML
 ///   `σ(±γ·e ± 2x)`; with signs (+,+), (−,+), (+,−), (−,−) and head weights +, −, +, −, the sum is
 ///   `≈ γ·e·sech²(x)·α·v = γα·v·φ'(x)·e` for small γ·e.
 /// Everything else is zero, so the other lanes decay and feed nothing.
-public enum DeepBackpropScaffold {
-  public static let weightLane = BackpropScaffold.weightLane
-  public static let phaseLane = BackpropScaffold.phaseLane
-  public static let updatePair = (9, 10)
-  public static let forwardPair = (11, 12)
-  public static let backwardQuad = [13, 14, 15, 1]
+package enum DeepBackpropScaffold {
+  package static let weightLane = BackpropScaffold.weightLane
+  package static let phaseLane = BackpropScaffold.phaseLane
+  package static let updatePair = (9, 10)
+  package static let forwardPair = (11, 12)
+  package static let backwardQuad = [13, 14, 15, 1]
 
   /// α: v enters the product lanes as `tanh(α·tanh(v))`, near linear for weights up to ~0.5.
-  public static let weightCopyGain = 0.5
+  package static let weightCopyGain = 0.5
   /// Output-gate gain on x: `σ(2x) − σ(−2x) = tanh(x)` and `σ'(2x)` terms give `sech²(x)`.
-  public static let inputGateGain = 2.0
+  package static let inputGateGain = 2.0
   /// a_u: e enters the update product as `tanh(a_u·e)`, near linear for |e| <= 1.
-  public static let updateErrorGain = 0.1
+  package static let updateErrorGain = 0.1
   /// γ: e enters the backward product through `σ(±γ·e …)`, near linear for |e| <= 1.
-  public static let backwardErrorGain = 0.2
+  package static let backwardErrorGain = 0.2
 
   /// The two blocks for `teacher` (state 16, message >= 2, no LayerNorm), forward block first.
-  public static func parameters(layout l: SubRNNParameterLayout, teacher: DeepBackpropTeacher) -> [Float] {
+  package static func parameters(layout l: SubRNNParameterLayout, teacher: DeepBackpropTeacher) -> [Float] {
     precondition(l.stateSize == 16 && l.messageSize >= 2 && !l.layerNorm, "the scaffold is wired for S = 16, M >= 2")
     let s = l.stateSize, m = l.messageSize, width = l.gateWidth
     let inputRow = VSMLConfiguration.valueSlot, errorRow = m + VSMLConfiguration.valueSlot

@@ -66,7 +66,7 @@ public struct DeepBackpropTeacher: Codable, Hashable, Sendable {
   /// block, `microTicks` ticks each) with the teacher's targets computed from the signals the
   /// connection receives. Residuals are in units of a typical weight (`weightScale`, the std of
   /// the initial weight) for messages after undoing the gains, and of η for the weight.
-  public func sequence(signals: [ConnectionSignals], initialCell: [Double], weightLane: Int = 0,
+  package func sequence(signals: [ConnectionSignals], initialCell: [Double], weightLane: Int = 0,
                        weightScale: Double, microTicks: Int = 2) -> PhasedCellGradient.Sequence {
     var v = initialCell[weightLane]
     var phases: [PhasedCellGradient.Phase] = []

@@ -12,13 +12,13 @@ import VSMLCore
 /// `(1/steps) Σ_phases Σ_readouts (scale · (readout − target))²`; a scale of 0 drops a readout.
 /// Parameters are `blocks` sub-RNN blocks back to back (`blocks · layout.count` numbers), in the
 /// order of `SubRNNParameterLayout`'s blocks (forward block, then backward block).
-public struct PhasedCellGradient: Sendable {
-  public let layout: SubRNNParameterLayout
-  public let blocks: Int
+package struct PhasedCellGradient: Sendable {
+  package let layout: SubRNNParameterLayout
+  package let blocks: Int
   /// State lane read as the implied weight.
-  public let weightLane: Int
+  package let weightLane: Int
 
-  public init(layout: SubRNNParameterLayout, blocks: Int, weightLane: Int = 0) {
+  package init(layout: SubRNNParameterLayout, blocks: Int, weightLane: Int = 0) {
     precondition(!layout.layerNorm, "PhasedCellGradient does not support message LayerNorm")
     precondition(blocks >= 1 && (0..<layout.stateSize).contains(weightLane))
     self.layout = layout
@@ -26,26 +26,26 @@ public struct PhasedCellGradient: Sendable {
     self.weightLane = weightLane
   }
 
-  public var parameterCount: Int { blocks * layout.count }
+  package var parameterCount: Int { blocks * layout.count }
 
   /// Fixed inputs of a run of ticks and the targets read after its last tick.
-  public struct Phase: Sendable {
-    public var block: Int
-    public var ticks: Int
+  package struct Phase: Sendable {
+    package var block: Int
+    package var ticks: Int
     /// Incoming messages, M each.
-    public var forwardInput: [Double]
-    public var backwardInput: [Double]
+    package var forwardInput: [Double]
+    package var backwardInput: [Double]
     /// Targets and scales of the outgoing messages after the last tick, M each (scale 0: none).
-    public var forwardTarget: [Double]
-    public var forwardScale: [Double]
-    public var backwardTarget: [Double]
-    public var backwardScale: [Double]
+    package var forwardTarget: [Double]
+    package var forwardScale: [Double]
+    package var backwardTarget: [Double]
+    package var backwardScale: [Double]
     /// Target and scale of `c[weightLane]` after the last tick.
-    public var weightTarget: Double
-    public var weightScale: Double
+    package var weightTarget: Double
+    package var weightScale: Double
 
     /// A phase with no targets.
-    public init(block: Int, ticks: Int, forwardInput: [Double], backwardInput: [Double]) {
+    package init(block: Int, ticks: Int, forwardInput: [Double], backwardInput: [Double]) {
       let m = forwardInput.count
       precondition(backwardInput.count == m)
       self.block = block
@@ -61,14 +61,14 @@ public struct PhasedCellGradient: Sendable {
     }
   }
 
-  public struct Sequence: Sendable {
+  package struct Sequence: Sendable {
     /// Initial `c` (S); `h` starts at zero.
-    public var initialCell: [Double]
-    public var phases: [Phase]
+    package var initialCell: [Double]
+    package var phases: [Phase]
     /// Number of examples the phases cover (the loss is a mean per example).
-    public var steps: Int
+    package var steps: Int
 
-    public init(initialCell: [Double], phases: [Phase], steps: Int) {
+    package init(initialCell: [Double], phases: [Phase], steps: Int) {
       precondition(steps >= 1)
       self.initialCell = initialCell
       self.phases = phases
@@ -77,10 +77,10 @@ public struct PhasedCellGradient: Sendable {
   }
 
   /// Outgoing messages (M each) and the implied weight after each phase.
-  public struct Readouts: Sendable {
-    public var forward: [[Double]]
-    public var backward: [[Double]]
-    public var weight: [Double]
+  package struct Readouts: Sendable {
+    package var forward: [[Double]]
+    package var backward: [[Double]]
+    package var weight: [Double]
   }
 
   /// Each tick's input and its `DifferentiableCell` record (ticks x width, row-major).
@@ -91,12 +91,12 @@ public struct PhasedCellGradient: Sendable {
 
   private var cell: DifferentiableCell { DifferentiableCell(layout: layout) }
 
-  public func readouts(parameters: [Double], sequence: Sequence) -> Readouts {
+  package func readouts(parameters: [Double], sequence: Sequence) -> Readouts {
     var tape = Tape()
     return run(parameters, sequence, &tape)
   }
 
-  public func loss(parameters: [Double], sequence: Sequence) -> Double {
+  package func loss(parameters: [Double], sequence: Sequence) -> Double {
     Self.loss(readouts(parameters: parameters, sequence: sequence), sequence)
   }
 
@@ -164,14 +164,14 @@ public struct PhasedCellGradient: Sendable {
   }
 
   /// Loss of one sequence and its gradient (`parameterCount` numbers).
-  public func lossAndGradient(parameters p: [Double], sequence: Sequence) -> (loss: Double, gradient: [Double]) {
+  package func lossAndGradient(parameters p: [Double], sequence: Sequence) -> (loss: Double, gradient: [Double]) {
     var gradient = [Double](repeating: 0, count: parameterCount)
     let loss = accumulate(parameters: p, sequence: sequence, into: &gradient)
     return (loss, gradient)
   }
 
   /// Adds the gradient of one sequence's loss to `gradient`; returns the loss.
-  public func accumulate(parameters p: [Double], sequence: Sequence, into gradient: inout [Double]) -> Double {
+  package func accumulate(parameters p: [Double], sequence: Sequence, into gradient: inout [Double]) -> Double {
     precondition(gradient.count == parameterCount)
     let cell = cell
     var tape = Tape()

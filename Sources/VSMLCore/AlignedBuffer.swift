@@ -1,12 +1,12 @@
 /// Zero-initialised, 64-byte aligned Float storage for kernels (one cache line, one AVX-512
 /// vector), freed with its owner.
-public final class AlignedBuffer: @unchecked Sendable {
+package final class AlignedBuffer: @unchecked Sendable {
   /// Alignment of the storage in bytes: one cache line.
-  public static let alignment = 64
-  public let pointer: UnsafeMutablePointer<Float>
-  public let count: Int
+  package static let alignment = 64
+  package let pointer: UnsafeMutablePointer<Float>
+  package let count: Int
 
-  public init(count: Int) {
+  package init(count: Int) {
     precondition(count >= 0, "count must be >= 0")
     self.count = count
     let raw = UnsafeMutableRawPointer.allocate(
@@ -17,8 +17,8 @@ public final class AlignedBuffer: @unchecked Sendable {
 
   deinit { pointer.deallocate() }
 
-  public var buffer: UnsafeMutableBufferPointer<Float> { UnsafeMutableBufferPointer(start: pointer, count: count) }
+  package var buffer: UnsafeMutableBufferPointer<Float> { UnsafeMutableBufferPointer(start: pointer, count: count) }
 
   /// Sets every element to zero.
-  public func zero() { pointer.update(repeating: 0, count: count) }
+  package func zero() { pointer.update(repeating: 0, count: count) }
 }

@@ -43,7 +43,7 @@ private func systemReason() -> String { String(cString: strerror(errno)) }
 /// one, never a torn mix: write to a temporary file in the same directory, `fsync` it, `rename` it
 /// over `path` (atomic within one file system), then `fsync` the directory so the rename is durable.
 /// On failure the temporary file is removed and `path` is untouched.
-public func writeAtomically(_ bytes: [UInt8], to path: String) throws(FileIOError) {
+package func writeAtomically(_ bytes: [UInt8], to path: String) throws(FileIOError) {
   let slash = path.lastIndex(of: "/")
   let directory = slash.map { String(path[..<$0]).isEmpty ? "/" : String(path[..<$0]) } ?? "."
   let name = slash.map { String(path[path.index(after: $0)...]) } ?? path
@@ -88,16 +88,16 @@ public func writeAtomically(_ bytes: [UInt8], to path: String) throws(FileIOErro
 
 /// Largest files read whole, by kind: far above any valid file, low enough that a wrong path
 /// (a device such as /dev/zero, a dataset given as a configuration) fails fast.
-public enum FileSizeLimits {
+package enum FileSizeLimits {
   /// Configurations (JSON or YAML text).
-  public static let configuration = 16 << 20
+  package static let configuration = 16 << 20
   /// Checkpoint JSON, learned parameters and checkpoint state sidecars (a Meta RNN's state is
   /// about 40 MB).
-  public static let parameters = 1 << 30
+  package static let parameters = 1 << 30
 }
 
 /// Reads the whole file at `path`, refusing more than `limit` bytes.
-public func readAllBytes(at path: String, limit: Int = FileSizeLimits.parameters) throws(FileIOError) -> [UInt8] {
+package func readAllBytes(at path: String, limit: Int = FileSizeLimits.parameters) throws(FileIOError) -> [UInt8] {
   let fd = open(path, O_RDONLY | O_CLOEXEC)
   guard fd >= 0 else { throw .openFailed(path: path, reason: systemReason()) }
   defer { close(fd) }

@@ -10,13 +10,13 @@ import Darwin
 ///
 /// The kernel releases the lock when the holder exits in any way (kill -9 included), so a stale
 /// lock file never blocks a later run. The file itself stays; only the lock on it matters.
-public final class DirectoryLock: @unchecked Sendable {
-  public static let fileName = "train.lock"
-  public let path: String
+package final class DirectoryLock: @unchecked Sendable {
+  package static let fileName = "train.lock"
+  package let path: String
   private let descriptor: Int32
 
   /// Takes the lock on `directory` (which must exist), or throws naming the holder's pid.
-  public init(directory: String) throws(DirectoryLockError) {
+  package init(directory: String) throws(DirectoryLockError) {
     path = (directory as NSString).appendingPathComponent(Self.fileName)
     let fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0o644)
     guard fd >= 0 else { throw .unusable(path, String(cString: strerror(errno))) }
@@ -47,13 +47,13 @@ public final class DirectoryLock: @unchecked Sendable {
 }
 
 /// Why a directory could not be locked.
-public enum DirectoryLockError: Error, CustomStringConvertible, Equatable {
+package enum DirectoryLockError: Error, CustomStringConvertible, Equatable {
   /// Another process holds the lock.
   case held(directory: String, pid: Int32?)
   /// The lock file cannot be created or locked.
   case unusable(String, String)
 
-  public var description: String {
+  package var description: String {
     switch self {
     case .held(let directory, let pid):
       let holder = pid.map { "process \($0)" } ?? "another process"

@@ -6,8 +6,8 @@
 /// intermediate overflows and the absolute error stays at a few float roundings everywhere.
 /// Multiply-adds are written unfused (`a + b * c`): the package is built without a target CPU, where
 /// a fused `addingProduct` would become sixteen libm `fmaf` calls.
-public enum FastMath {
-  public typealias Vector = SIMD16<Float>
+package enum FastMath {
+  package typealias Vector = SIMD16<Float>
 
   /// Arguments below this give `exp` results under the smallest normal float; clamping there only
   /// changes results by less than 1e-37.
@@ -25,7 +25,7 @@ public enum FastMath {
   /// Range reduction `x = n ln2 + r`, |r| <= ln2/2, then a degree-7 Taylor polynomial for `e^r`
   /// (truncation error < 6e-9 relative) and the exponent `n` put in directly.
   @_transparent
-  public static func expNonPositive(_ x: Vector) -> Vector {
+  package static func expNonPositive(_ x: Vector) -> Vector {
     let xc = x.replacing(with: expLowerClamp, where: x .< expLowerClamp)
     let shifted = Vector(repeating: roundingShift) + xc * log2e
     let n = shifted - roundingShift
@@ -47,7 +47,7 @@ public enum FastMath {
 
   /// Hyperbolic tangent, |error| <= 2e-7.
   @_transparent
-  public static func tanh(_ x: Vector) -> Vector {
+  package static func tanh(_ x: Vector) -> Vector {
     let signMask = SIMD16<UInt32>(repeating: 0x8000_0000)
     let bits = x.bitPattern(as: UInt32.self)
     let magnitude = Vector(bitPattern: bits & ~signMask)
@@ -58,7 +58,7 @@ public enum FastMath {
 
   /// Logistic sigmoid `1 / (1 + exp(-x))`, |error| <= 2e-7.
   @_transparent
-  public static func sigmoid(_ x: Vector) -> Vector {
+  package static func sigmoid(_ x: Vector) -> Vector {
     let signMask = SIMD16<UInt32>(repeating: 0x8000_0000)
     let bits = x.bitPattern(as: UInt32.self)
     let negativeMagnitude = Vector(bitPattern: bits | signMask)
@@ -71,13 +71,13 @@ public enum FastMath {
 extension SIMD16 where Scalar == Float {
   /// Reinterprets the lanes' bits.
   @_transparent
-  public init(bitPattern: SIMD16<UInt32>) {
+  package init(bitPattern: SIMD16<UInt32>) {
     self = unsafeBitCast(bitPattern, to: SIMD16<Float>.self)
   }
 
   /// The lanes' bits.
   @_transparent
-  public func bitPattern(as: UInt32.Type) -> SIMD16<UInt32> {
+  package func bitPattern(as: UInt32.Type) -> SIMD16<UInt32> {
     unsafeBitCast(self, to: SIMD16<UInt32>.self)
   }
 }

@@ -4,14 +4,14 @@ import Foundation
 ///
 /// Estimates are products of sizes from users and files, computed with overflow checks: a product
 /// that overflows `Int` is "too large" like one that exceeds the memory.
-public enum MemoryBudget {
+package enum MemoryBudget {
   /// The machine's physical memory in bytes.
-  public static var physicalBytes: Int { Int(clamping: ProcessInfo.processInfo.physicalMemory) }
+  package static var physicalBytes: Int { Int(clamping: ProcessInfo.processInfo.physicalMemory) }
 
   /// The product of `factors`, or nil when it overflows `Int` or a factor is negative.
-  public static func product(_ factors: Int...) -> Int? { product(factors) }
+  package static func product(_ factors: Int...) -> Int? { product(factors) }
 
-  public static func product(_ factors: [Int]) -> Int? {
+  package static func product(_ factors: [Int]) -> Int? {
     var result = 1
     for f in factors {
       guard f >= 0 else { return nil }
@@ -23,7 +23,7 @@ public enum MemoryBudget {
   }
 
   /// The sum of `terms`, or nil when a term is nil or the sum overflows.
-  public static func sum(_ terms: Int?...) -> Int? {
+  package static func sum(_ terms: Int?...) -> Int? {
     var result = 0
     for t in terms {
       guard let t else { return nil }
@@ -37,19 +37,19 @@ public enum MemoryBudget {
   /// Throws unless `bytes` (nil: overflowed) fits in the physical memory.
   /// - Parameters:
   ///   - what: the sizes that set the need, named as the user gives them (`--steps`, `es.pairs`).
-  public static func require(_ bytes: Int?, for what: String, limit: Int = physicalBytes) throws(MemoryBudgetError) {
+  package static func require(_ bytes: Int?, for what: String, limit: Int = physicalBytes) throws(MemoryBudgetError) {
     guard let bytes, bytes <= limit else { throw MemoryBudgetError(what: what, bytes: bytes, available: limit) }
   }
 }
 
 /// A run that would need more memory than the machine has.
-public struct MemoryBudgetError: Error, CustomStringConvertible, Equatable {
-  public var what: String
+package struct MemoryBudgetError: Error, CustomStringConvertible, Equatable {
+  package var what: String
   /// Estimated need in bytes; nil when the estimate itself overflows.
-  public var bytes: Int?
-  public var available: Int
+  package var bytes: Int?
+  package var available: Int
 
-  public var description: String {
+  package var description: String {
     let need = bytes.map { Self.format($0) } ?? "more than 2^63 bytes"
     return "\(what) would need about \(need) of memory; this machine has \(Self.format(available)). Choose smaller sizes."
   }

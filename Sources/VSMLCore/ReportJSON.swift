@@ -5,11 +5,11 @@ import Foundation
 /// JSON has no NaN or infinity. Every non-finite `Double` or `Float` in the object becomes `null`,
 /// and the top-level object gets `"non_finite"`: how many were replaced, so a reader can tell a
 /// missing value from a diverged one. Keys are sorted.
-public enum ReportJSON {
+package enum ReportJSON {
   /// The encoded object, pretty-printed with sorted keys.
   /// - Throws: only for values JSON cannot hold at all (not numbers, strings, booleans, arrays,
   ///   dictionaries or `NSNull`): a programming error, reported rather than trapped.
-  public static func encode(_ object: [String: Any]) throws -> [UInt8] {
+  package static func encode(_ object: [String: Any]) throws -> [UInt8] {
     var count = 0
     guard var clean = sanitized(object, count: &count) as? [String: Any] else { return Array("{}".utf8) }
     clean["non_finite"] = count

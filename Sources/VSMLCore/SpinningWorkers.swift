@@ -8,9 +8,9 @@ import Synchronization
 /// The helpers occupy their cores while the object lives, working or not: make one for a
 /// stretch of work that owns the machine (one episode's gradient on all threads), and call
 /// `finish()` when done. `run` must be called from one thread at a time.
-public final class SpinningWorkers: @unchecked Sendable {
+package final class SpinningWorkers: @unchecked Sendable {
   /// Threads that take part in `run`, the caller included.
-  public let threads: Int
+  package let threads: Int
   private let generation = Atomic<Int>(0)
   private let next = Atomic<Int>(0)
   private let pending = Atomic<Int>(0)
@@ -26,7 +26,7 @@ public final class SpinningWorkers: @unchecked Sendable {
 
   /// Starts `threads - 1` helper threads (at most one per core beyond the caller's: spinning
   /// threads that share a core only slow each other down).
-  public init(threads: Int) {
+  package init(threads: Int) {
     precondition(threads >= 1, "threads must be at least 1")
     self.threads = min(threads, availableCores)
     for _ in 1..<max(self.threads, 1) {
@@ -38,7 +38,7 @@ public final class SpinningWorkers: @unchecked Sendable {
 
   /// Runs `body(i)` for every `i` in `0..<count`, on the caller and the helpers; returns when all
   /// have finished. Each index runs exactly once; results go to per-index places.
-  public func run(count: Int, _ body: (Int) -> Void) {
+  package func run(count: Int, _ body: (Int) -> Void) {
     precondition(!stopped.load(ordering: .relaxed), "run after finish")
     if threads == 1 || count <= 1 {
       for i in 0..<count { body(i) }
@@ -61,7 +61,7 @@ public final class SpinningWorkers: @unchecked Sendable {
   }
 
   /// Stops the helpers and waits until they have left; the object is then spent.
-  public func finish() {
+  package func finish() {
     guard !stopped.exchange(true, ordering: .acquiringAndReleasing) else { return }
     var spins = 0
     while finishedHelpers.load(ordering: .acquiring) < threads - 1 { spinHint(&spins) }

@@ -6,12 +6,12 @@ import Darwin
 #endif
 
 /// Monotonic wall-clock seconds.
-public func monotonicSeconds() -> Double {
+package func monotonicSeconds() -> Double {
   Double(DispatchTime.now().uptimeNanoseconds) * 1e-9
 }
 
 /// CPU seconds used so far by this process, all threads together.
-public func processCPUSeconds() -> Double {
+package func processCPUSeconds() -> Double {
   var spec = timespec()
   clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &spec)
   return Double(spec.tv_sec) + Double(spec.tv_nsec) * 1e-9
@@ -19,7 +19,7 @@ public func processCPUSeconds() -> Double {
 
 /// The largest resident memory this process has had so far, in bytes (`getrusage`'s maxrss:
 /// kilobytes on Linux, bytes on macOS).
-public func peakResidentBytes() -> Int {
+package func peakResidentBytes() -> Int {
   var usage = rusage()
   #if canImport(Darwin)
   getrusage(RUSAGE_SELF, &usage)
@@ -32,7 +32,7 @@ public func peakResidentBytes() -> Int {
 
 /// Keeps a computed value observable so that the optimiser cannot remove the work behind it.
 @inline(never)
-public func blackHole(_ value: Double) {
+package func blackHole(_ value: Double) {
   blackHoleSink = value
 }
 

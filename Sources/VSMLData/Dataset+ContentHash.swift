@@ -4,7 +4,7 @@ extension Dataset {
   /// A hash of everything that defines the examples: name, split, kind, shape, classes,
   /// normalisation, pixels or features, and labels. Two processes with equal hashes hold the same
   /// data (see `ContentHash` for what "same" guarantees). Reads every stored value once.
-  public var contentHash: ContentHash {
+  package var contentHash: ContentHash {
     var hash = ContentHash()
     hash.combine(name)
     hash.combine(split.rawValue)

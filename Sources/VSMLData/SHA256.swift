@@ -9,7 +9,7 @@ import Glibc
 /// hasher.update(bytes)
 /// let hex = hasher.finalizeHex()   // 64 lowercase hex digits
 /// ```
-public struct SHA256: Sendable {
+package struct SHA256: Sendable {
   /// Bytes per compression block.
   static let blockSize = 64
 
@@ -19,10 +19,10 @@ public struct SHA256: Sendable {
   private var pending: [UInt8] = []
   private var totalBytes: UInt64 = 0
 
-  public init() { pending.reserveCapacity(Self.blockSize) }
+  package init() { pending.reserveCapacity(Self.blockSize) }
 
   /// Adds bytes to the message.
-  public mutating func update(_ bytes: UnsafeRawBufferPointer) {
+  package mutating func update(_ bytes: UnsafeRawBufferPointer) {
     guard bytes.count > 0, let base = bytes.baseAddress else { return }
     totalBytes &+= UInt64(bytes.count)
     var offset = 0
@@ -46,12 +46,12 @@ public struct SHA256: Sendable {
   }
 
   /// Adds bytes to the message.
-  public mutating func update(_ bytes: [UInt8]) {
+  package mutating func update(_ bytes: [UInt8]) {
     bytes.withUnsafeBytes { update($0) }
   }
 
   /// Pads the message and returns the 32-byte digest. The hasher must not be used afterwards.
-  public mutating func finalize() -> [UInt8] {
+  package mutating func finalize() -> [UInt8] {
     let bitLength = totalBytes &* 8
     var tail = pending
     tail.append(0x80)
@@ -69,17 +69,17 @@ public struct SHA256: Sendable {
   }
 
   /// Like `finalize()`, as 64 lowercase hex digits.
-  public mutating func finalizeHex() -> String { Self.hex(finalize()) }
+  package mutating func finalizeHex() -> String { Self.hex(finalize()) }
 
   /// The digest of `bytes` as lowercase hex.
-  public static func hexDigest(_ bytes: [UInt8]) -> String {
+  package static func hexDigest(_ bytes: [UInt8]) -> String {
     var hasher = SHA256()
     hasher.update(bytes)
     return hasher.finalizeHex()
   }
 
   /// The digest of the file at `path` as lowercase hex, read in 1 MiB chunks.
-  public static func hexDigest(ofFile path: String) throws -> String {
+  package static func hexDigest(ofFile path: String) throws -> String {
     guard FileIO.isFile(path) else {
       if FileIO.isDirectory(path) { throw DataError.unreadable(path: path, reason: "is a directory") }
       throw DataError.fileNotFound(path: path)
