@@ -1,5 +1,6 @@
 import Foundation
 import Synchronization
+import VSML
 import VSMLCore
 import VSMLData
 import VSMLReports
@@ -72,6 +73,29 @@ final class ExperimentTests: XCTestCase {
     for figure in ["heatmap-vsml.svg", "heatmap-meta-rnn.svg", "heatmap-hand-designed.svg", "curves-sum.svg", "meta-training.svg"] {
       XCTAssertTrue(FileManager.default.fileExists(atPath: straight + "/figures/" + figure), figure)
     }
+  }
+
+  func testOptionalTestDatasetsRunWherePresentAndAreSkippedElsewhere() throws {
+    let dir = temporaryRunDirectory("grid-optional")
+    defer { try? FileManager.default.removeItem(atPath: dir) }
+    let manifest = try ConfigurationLoader.load(ExperimentManifest.self, json: Data(#"""
+      {"transforms": [{"resize": {"side": 4}}],
+       "configuration": {"data": {"episodeLength": 10}, "es": {"pairs": 2}, "schedule": {"evaluateEvery": 0}},
+       "training": [{"model": "vsml", "tasks": ["sum"], "cpuMinutes": 60, "set": ["schedule.iterations=1"]}],
+       "test": {"datasets": ["sum"], "optionalDatasets": ["kmnist", "random", "cifar10"], "episodes": 2, "steps": 10},
+       "baselines": []}
+      """#.utf8), defaults: ExperimentManifest())
+    XCTAssertEqual(manifest.task("cifar10").transforms, [.grayscale, .resize(side: 4)], "colour datasets are made grayscale first")
+    var notes: [String] = []
+    let runner = try ExperimentRunner(manifest: manifest, directory: dir, locator: syntheticLocator, threads: 2) { notes.append($0) }
+    XCTAssertTrue(try runner.run())
+    XCTAssertEqual(Set(try results(dir).keys), ["vsml-sum-seed0/sum", "vsml-sum-seed0/random"])
+    XCTAssertTrue(notes.contains { $0.hasPrefix("kmnist: files not present") }, "\(notes)")
+    XCTAssertTrue(notes.contains { $0.hasPrefix("cifar10: files not present") }, "\(notes)")
+    XCTAssertEqual(try ExperimentReport(directory: dir).testDatasets, ["sum", "random"])
+    var twice = manifest
+    twice.test.optionalDatasets = ["sum"]
+    XCTAssertThrowsError(try twice.validate()) { XCTAssertEqual(($0 as? ConfigurationError)?.field, "test.optionalDatasets") }
   }
 
   func testManifestErrorsNameTheField() throws {

@@ -65,6 +65,10 @@ public struct ExperimentManifest: Codable, Hashable, Sendable {
   /// The meta-test protocol applied to every learner.
   public struct Test: Codable, Hashable, Sendable {
     public var datasets: [String] = ["mnist", "fashion-mnist", "random", "sum"]
+    /// Further columns meta-tested only where their files are present (e.g. KMNIST, EMNIST,
+    /// CIFAR-10 on machines that have them); elsewhere they are skipped with a note, and the
+    /// report leaves them out.
+    public var optionalDatasets: [String] = []
     public var episodes: Int = 16
     public var steps: Int = 500
     public var seed: UInt64 = 0
@@ -93,6 +97,9 @@ public struct ExperimentManifest: Codable, Hashable, Sendable {
     func fail(_ field: String, _ message: String) -> ConfigurationError { ConfigurationError(field: field, message: message) }
     guard !test.datasets.isEmpty else { throw fail("test.datasets", "needs at least one dataset") }
     guard Set(test.datasets).count == test.datasets.count else { throw fail("test.datasets", "lists a dataset twice") }
+    guard Set(test.datasets + test.optionalDatasets).count == test.datasets.count + test.optionalDatasets.count else {
+      throw fail("test.optionalDatasets", "lists a dataset twice, or one of test.datasets")
+    }
     guard (1...ConfigurationLimits.validationEpisodes).contains(test.episodes) else {
       throw fail("test.episodes", "must be between 1 and \(ConfigurationLimits.validationEpisodes); got \(test.episodes)")
     }
@@ -129,7 +136,10 @@ public struct ExperimentManifest: Codable, Hashable, Sendable {
 
   /// The test dataset `name` with the manifest's transforms (and, for learners of fixed shape,
   /// label padding to `padClasses`).
+  /// The task of dataset `name`: colour datasets (CIFAR-10) are made grayscale first, then
+  /// `transforms` apply, so that every dataset gives one input size.
   public func task(_ name: String, padClasses: Int? = nil) -> TaskSpec {
-    TaskSpec(dataset: name, transforms: transforms, padClasses: padClasses)
+    let colour = ((try? DatasetRegistry.info(name))?.shape.channels ?? 1) > 1
+    return TaskSpec(dataset: name, transforms: (colour ? [.grayscale] : []) + transforms, padClasses: padClasses)
   }
 }

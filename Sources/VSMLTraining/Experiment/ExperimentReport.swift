@@ -34,9 +34,14 @@ public struct ExperimentReport {
     public var map: HeatMapSVG
   }
 
+  /// The report's columns: `test.datasets`, then the optional ones that were meta-tested here.
+  public var testDatasets: [String] {
+    manifest.test.datasets + manifest.test.optionalDatasets.filter { name in cells.contains { $0.result.task == name } }
+  }
+
   /// Per model (in manifest order), then the hand-designed learners.
   public var matrices: [Matrix] {
-    let columns = manifest.test.datasets
+    let columns = testDatasets
     func pooled(_ selected: [ExperimentCell]) -> HeatMapSVG.Cell? {
       guard !selected.isEmpty else { return nil }
       let interval = Statistics.meanInterval95(selected.flatMap(\.result.episodeAccuracies))
@@ -160,7 +165,7 @@ public struct ExperimentReport {
 
     md += "## Learning curves\n\n"
     html += "<h2>Learning curves</h2>\n"
-    for dataset in test.datasets {
+    for dataset in testDatasets {
       let plot = curves(on: dataset)
       guard !plot.series.isEmpty else { continue }
       let file = "curves-\(dataset.map { $0.isLetter || $0.isNumber ? String($0) : "-" }.joined()).svg"

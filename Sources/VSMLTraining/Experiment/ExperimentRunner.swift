@@ -47,6 +47,17 @@ public struct ExperimentRunner {
     join(join(directory, "runs"), entry.runName(seed: seed))
   }
 
+  /// The test datasets of this machine: `test.datasets`, then those of `test.optionalDatasets`
+  /// whose files are present.
+  public func testDatasets() -> [String] {
+    manifest.test.datasets + manifest.test.optionalDatasets.filter { name in
+      guard let info = try? DatasetRegistry.info(name), !info.isSynthetic else { return true }
+      let present = info.format.localFiles.allSatisfy { (try? locator.locate($0, of: info)) != nil }
+      if !present { log("\(name): files not present; skipped (an optional test dataset)") }
+      return present
+    }
+  }
+
   /// Where the meta-test of `learner` on `dataset` is stored.
   public func cellPath(learner: String, dataset: String) -> String {
     join(join(join(directory, "eval"), learner), dataset + ".json")
@@ -55,7 +66,7 @@ public struct ExperimentRunner {
   /// Classes of the widest test or training dataset: learners of fixed shape (every model but
   /// VSML) are built with this many outputs, and narrower tasks pad their labels to it.
   func fixedClassCount() throws -> Int {
-    let names = Set(manifest.test.datasets + manifest.training.flatMap { $0.datasets(testDatasets: manifest.test.datasets) })
+    let names = Set(testDatasets() + manifest.training.flatMap { $0.datasets(testDatasets: manifest.test.datasets) })
     return try names.sorted().map { name in
       try EpisodeSampler(mixture: TaskMixture(components: [.init(task: manifest.task(name))]), split: .test, length: 1, seed: 0, locator: locator).classCount
     }.max() ?? 1
@@ -92,6 +103,7 @@ public struct ExperimentRunner {
     try writeAtomically(Array(try encoder.encode(manifest)), to: join(directory, Self.manifestFileName))
     let fixedClasses = try fixedClassCount()
     let test = manifest.test
+    let datasets = testDatasets()
 
     for entry in manifest.training {
       for seed in entry.seeds {
@@ -115,24 +127,26 @@ public struct ExperimentRunner {
         let path = join(runDirectory, FileManager.default.fileExists(atPath: join(runDirectory, file)) ? file : RunCheckpoint.parametersFileName)
         let learner = LearnerSource.learned(try LearnedParameters(contentsOf: path), name: name)
         let pad = entry.model == .vsml ? nil : fixedClasses
-        guard try evaluate(learner, cell: { ExperimentCell(learner: name, model: entry.model.rawValue, training: entry.label, seed: seed, result: $0) },
+        guard try evaluate(learner, on: datasets, cell: { ExperimentCell(learner: name, model: entry.model.rawValue, training: entry.label, seed: seed, result: $0) },
                            pad: pad, cancellation: cancellation) else { return false }
       }
     }
     for baseline in manifest.baselines {
       let learner = try LearnerSource.handDesigned(baseline)
-      guard try evaluate(learner, cell: { ExperimentCell(learner: baseline, model: Self.reservedLabel, training: baseline, seed: nil, result: $0) },
+      guard try evaluate(learner, on: datasets, cell: { ExperimentCell(learner: baseline, model: Self.reservedLabel, training: baseline, seed: nil, result: $0) },
                          pad: nil, cancellation: cancellation) else { return false }
     }
     return true
   }
 
   /// Meta-tests `learner` on every test dataset whose result is missing; false if stopped.
-  func evaluate(_ learner: LearnerSource, cell: (Evaluator.Result) -> ExperimentCell, pad: Int?, cancellation: Cancellation) throws -> Bool {
+  func evaluate(
+    _ learner: LearnerSource, on datasets: [String], cell: (Evaluator.Result) -> ExperimentCell, pad: Int?, cancellation: Cancellation
+  ) throws -> Bool {
     var evaluator = Evaluator(episodes: manifest.test.episodes, steps: manifest.test.steps, seed: manifest.test.seed, threads: threads)
     evaluator.cancellation = cancellation
     let encoder = RoundTripJSON.encoder([.sortedKeys])
-    for dataset in manifest.test.datasets {
+    for dataset in datasets {
       let path = cellPath(learner: learner.name, dataset: dataset)
       if FileManager.default.fileExists(atPath: path) { continue }
       log("meta-testing \(learner.name) on \(dataset)")
