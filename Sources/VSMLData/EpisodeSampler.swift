@@ -134,11 +134,23 @@ public struct EpisodeSampler: Sendable {
   /// The prepared components and their normalised cumulative weights.
   public let tasks: [PreparedTask]
   let cumulativeWeights: [Double]
+  /// Whether components may differ in input size and class count (each episode then carries its
+  /// own); otherwise every component has the same.
+  public let mixedShapes: Bool
 
-  /// Features per example, identical for every component.
+  /// Features per example of components[0] (of every component unless `mixedShapes`).
   public var inputSize: Int { tasks[0].inputSize }
-  /// Classes the learner sees, identical for every component.
+  /// Classes the learner sees in components[0] (in every component unless `mixedShapes`).
   public var classCount: Int { tasks[0].classCount }
+  /// The largest input size of any component.
+  public var largestInputSize: Int { tasks.map(\.inputSize).max() ?? 0 }
+  /// Every distinct (input size, class count) of the components, in component order.
+  public var shapes: [EpisodeShape] {
+    tasks.reduce(into: [EpisodeShape]()) { shapes, task in
+      let shape = EpisodeShape(inputSize: task.inputSize, classCount: task.classCount)
+      if !shapes.contains(shape) { shapes.append(shape) }
+    }
+  }
 
   /// A sampler over one task.
   public init(task: TaskSpec, split: DataSplit, length: Int, seed: UInt64, locator: DataLocator) throws {
@@ -148,23 +160,24 @@ public struct EpisodeSampler: Sendable {
   /// A sampler over a weighted mixture of tasks.
   /// - Throws: `DataError.invalidTask` if the components disagree on input size or class count,
   ///   or any error of loading the datasets.
-  public init(mixture: TaskMixture, split: DataSplit, length: Int, seed: UInt64, locator: DataLocator) throws {
+  ///   With `mixedShapes`, components may differ in size (each episode carries its own).
+  public init(mixture: TaskMixture, split: DataSplit, length: Int, seed: UInt64, locator: DataLocator, mixedShapes: Bool = false) throws {
     try mixture.validate()
     let tasks = try mixture.components.enumerated().map { i, component in
       try PreparedTask(spec: component.task, split: split, locator: locator, prefix: "components[\(i)].task")
     }
-    try self.init(tasks: tasks, weights: mixture.components.map(\.weight), split: split, length: length, seed: seed)
+    try self.init(tasks: tasks, weights: mixture.components.map(\.weight), split: split, length: length, seed: seed, mixedShapes: mixedShapes)
   }
 
   /// A sampler over already prepared tasks (e.g. sharing loaded datasets between samplers).
-  public init(tasks: [PreparedTask], weights: [Double]? = nil, split: DataSplit, length: Int, seed: UInt64) throws {
+  public init(tasks: [PreparedTask], weights: [Double]? = nil, split: DataSplit, length: Int, seed: UInt64, mixedShapes: Bool = false) throws {
     guard length >= 1 else { throw DataError.invalidTask(field: "length", reason: "episode length must be at least 1, got \(length)") }
     guard !tasks.isEmpty else { throw DataError.invalidTask(field: "components", reason: "is empty; give at least one task") }
     let weights = weights ?? Array(repeating: 1, count: tasks.count)
     guard weights.count == tasks.count, weights.allSatisfy({ $0 > 0 && $0.isFinite }) else {
       throw DataError.invalidTask(field: "weights", reason: "need one positive weight per task")
     }
-    for (i, task) in tasks.enumerated().dropFirst() {
+    for (i, task) in tasks.enumerated().dropFirst() where !mixedShapes {
       guard task.inputSize == tasks[0].inputSize else {
         throw DataError.invalidTask(
           field: "components[\(i)].task",
@@ -180,6 +193,7 @@ public struct EpisodeSampler: Sendable {
     var running = 0.0
     cumulativeWeights = weights.map { running += $0 / total; return running }
     self.tasks = tasks
+    self.mixedShapes = mixedShapes
     self.length = length
     self.seed = seed
     self.split = split
@@ -221,5 +235,15 @@ public struct EpisodeSampler: Sendable {
   private func pickComponent(_ rng: inout SeededGenerator) -> Int {
     let u = rng.nextUnitDouble()
     return cumulativeWeights.firstIndex(where: { u < $0 }) ?? (cumulativeWeights.count - 1)
+  }
+}
+
+/// The size of an episode: features per example and classes the learner sees.
+public struct EpisodeShape: Hashable, Sendable {
+  public var inputSize: Int
+  public var classCount: Int
+  public init(inputSize: Int, classCount: Int) {
+    self.inputSize = inputSize
+    self.classCount = classCount
   }
 }

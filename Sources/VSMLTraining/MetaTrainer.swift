@@ -178,16 +178,17 @@ public final class MetaTrainer {
     let gradient = configuration.meta.optimizer == .gradient
     let pairs = WorkPartition(count: gradient ? configuration.meta.gradient.episodes : configuration.es.pairs, ranks: ranks).range(of: 0).count
     for sampler in samplers {
-      let learner = try configuration.model.makeLearner(inputSize: sampler.inputSize, classCount: sampler.classCount)
+      let widest = sampler.shapes.max { $0.inputSize * $0.classCount < $1.inputSize * $1.classCount } ?? EpisodeShape(inputSize: sampler.inputSize, classCount: sampler.classCount)
+      let learner = try configuration.model.makeLearner(inputSize: widest.inputSize, classCount: widest.classCount)
       var running = learner.episodeMemory(concurrent: min(threads, 2 * pairs), retained: 2 * pairs, length: sampler.length)
       if gradient, let network = learner as? VSMLNetwork {
         let perEpisode = VSMLMetaGradient(network: network).memoryBytes(steps: sampler.length)
         running = MemoryBudget.sum(running, perEpisode.flatMap { MemoryBudget.product($0, min(threads, pairs)) })
       }
-      let held = MemoryBudget.product(pairs, sampler.length, sampler.inputSize + 1, 4)  // the pairs' episodes
+      let held = MemoryBudget.product(pairs, sampler.length, sampler.largestInputSize + 1, 4)  // the pairs' episodes
       try MemoryBudget.require(
         MemoryBudget.sum(running, held),
-        for: "es.pairs \(configuration.es.pairs) x episodes of \(sampler.length) examples of \(sampler.inputSize) inputs "
+        for: "es.pairs \(configuration.es.pairs) x episodes of \(sampler.length) examples of \(sampler.largestInputSize) inputs "
           + "(\(configuration.model.kind.rawValue), model.hiddenSizes \(configuration.model.hiddenSizes), \(threads) threads)")
     }
   }
@@ -236,7 +237,8 @@ public final class MetaTrainer {
       : (configuration.data.curriculum[stage - 1].tasks, configuration.data.curriculum[stage - 1].episodeLength)
     return try EpisodeSampler(
       mixture: TaskMixture(components: tasks), split: .train, length: length,
-      seed: SeededGenerator.derive(seed: configuration.seed, stream: .trainingEpisodes, stage), locator: locator)
+      seed: SeededGenerator.derive(seed: configuration.seed, stream: .trainingEpisodes, stage), locator: locator,
+      mixedShapes: configuration.data.mixedSizes == true)
   }
 
   /// The strategy's state, as a checkpoint stores it.
@@ -255,7 +257,12 @@ public final class MetaTrainer {
     let iteration = strategy.iteration
     let stage = configuration.stage(at: iteration)
     let sampler = samplers[stage.index]
-    let learner = try configuration.model.makeLearner(inputSize: sampler.inputSize, classCount: sampler.classCount)
+    // One learner per episode size (one unless data.mixedSizes); VSML's meta-parameters fit all.
+    var learners: [EpisodeShape: any OnlineLearner] = [:]
+    for shape in sampler.shapes {
+      learners[shape] = try configuration.model.makeLearner(inputSize: shape.inputSize, classCount: shape.classCount)
+    }
+    let sized = learners
     let pairs = configuration.es.pairs
     let es = strategy
     let seed = configuration.seed
@@ -265,6 +272,8 @@ public final class MetaTrainer {
       var episode = sampler.episode(iteration * pairs + k)
       episode.cancellation = cancellation
       let stateSeed = SeededGenerator.derive(seed: seed, stream: .episodeState, iteration, k)
+      // Every episode has the size of one of the sampler's components, each of which has a learner.
+      let learner = sized[EpisodeShape(inputSize: episode.inputSize, classCount: episode.classCount)]!
       return (0..<2).flatMap { m -> [Double] in
         let r = learner.run(episode: episode, parameters: es.member(2 * k + m), stateSeed: stateSeed, recordLogits: false)
         return [Double(r.meanLoss), Double(r.accuracy)]

@@ -158,6 +158,10 @@ public struct DataConfiguration: Codable, Hashable, Sendable {
   public var episodeLength: Int = QuickStart.episodeLength
   /// Later stages (ordered by `start`, all > 0) replace `tasks` and `episodeLength`.
   public var curriculum: [CurriculumStage] = []
+  /// Whether mixture components may differ in input size and class count; VSML with ES only
+  /// (its meta-parameters do not depend on the layer sizes): each episode runs a network of its
+  /// own size. Nil or false: every component must give the same size.
+  public var mixedSizes: Bool?
   public init() {}
 }
 
@@ -286,6 +290,11 @@ public struct TrainingConfiguration: Codable, Hashable, Sendable {
       do { try (es.snes ?? SNES.Hyperparameters()).validate() } catch { throw fail("es.snes", "\(error)") }
     } else if es.snes != nil {
       throw fail("es.snes", "applies to es.strategy \"snes\"; set it or remove es.snes")
+    }
+    if data.mixedSizes == true {
+      guard model.kind == .vsml, meta.optimizer == .es else {
+        throw fail("data.mixedSizes", "applies to VSML meta-trained by es (its meta-parameters do not depend on the layer sizes); remove it")
+      }
     }
     guard !data.tasks.isEmpty else { throw fail("data.tasks", "needs at least one task, e.g. {\"task\": {\"dataset\": \"mnist\"}}") }
     do { try TaskMixture(components: data.tasks).validate() } catch { throw fail("data.tasks", "\(error)") }

@@ -2,6 +2,7 @@ import Foundation
 import Synchronization
 import Evolution
 import XCTest
+import VSML
 import VSMLCore
 import VSMLData
 @testable import VSMLTraining
@@ -154,6 +155,31 @@ final class MetaTrainerTests: XCTestCase {
     XCTAssertEqual(c.strategyState, a.strategyState, "resume (and thread count) must not change the run")
     XCTAssertEqual(try deterministicMetrics(split), try deterministicMetrics(straight))
     XCTAssertEqual(try RunCheckpoint.load(runDirectory: split).strategy.kind, .snes)
+  }
+
+  func testMixedSizesRunEachEpisodeAtItsOwnSize() throws {
+    var config = tinyConfiguration(iterations: 2)
+    config.data.tasks.append(.init(task: TaskSpec(dataset: "clusters", table: GeneratedTable(features: 5, classes: 3, rows: 40))))
+    XCTAssertThrowsError(try MetaTrainer(configuration: config, runDirectory: temporaryRunDirectory("mixed-refused"), locator: syntheticLocator,
+                                         threads: 1, log: { _ in })) { XCTAssertTrue("\($0)".contains("components[1].task"), "\($0)") }
+    config.data.mixedSizes = true
+    let one = temporaryRunDirectory("mixed-1"), two = temporaryRunDirectory("mixed-2")
+    defer {
+      for dir in [one, two] { try? FileManager.default.removeItem(atPath: dir) }
+    }
+    let a = try MetaTrainer(configuration: config, runDirectory: one, locator: syntheticLocator, threads: 1, log: { _ in })
+    try a.run()
+    let b = try MetaTrainer(configuration: config, runDirectory: two, locator: syntheticLocator, threads: 2, log: { _ in })
+    try b.run()
+    XCTAssertEqual(a.strategyState, b.strategyState)
+    let rows = try String(contentsOfFile: one + "/metrics.csv", encoding: .utf8).split(separator: "\n").dropFirst()
+    XCTAssertTrue(rows.allSatisfy { Double($0.split(separator: ",")[5])!.isFinite }, "every member's fitness is finite")
+    // Both sizes occur among the episodes of these iterations.
+    let sampler = try MetaTrainer.makeSampler(a.configuration, stage: 0, locator: syntheticLocator)
+    XCTAssertEqual(Set((0..<16).map { sampler.episode($0).inputSize }), [16, 5])
+    var gradient = config
+    gradient.meta.optimizer = .gradient
+    XCTAssertThrowsError(try gradient.validate()) { XCTAssertEqual(($0 as? ConfigurationError)?.field, "data.mixedSizes") }
   }
 
   func testClippedGradient() {
