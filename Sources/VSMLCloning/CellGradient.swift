@@ -181,9 +181,7 @@ package struct CellGradient: Sendable {
     var tape = Tape(cell: cell, ticks: ticks)
     let r = run(parameters: p, sequence: sequence, tape: &tape)
     let steps = sequence.length
-    let s = layout.stateSize, m = layout.messageSize, nIn = layout.gateInputs, rw = cell.tickRecordWidth
-    let wfOff = layout.forwardHeadWeights.lowerBound, bfOff = layout.forwardHeadBias.lowerBound
-    let wbOff = layout.backwardHeadWeights.lowerBound, bbOff = layout.backwardHeadBias.lowerBound
+    let s = layout.stateSize, nIn = layout.gateInputs, rw = cell.tickRecordWidth
     let norm = 1 / Double(steps)
     var dh = [Double](repeating: 0, count: s)
     var dc = [Double](repeating: 0, count: s)
@@ -198,14 +196,9 @@ package struct CellGradient: Sendable {
               let dB = 2 * norm * scales.backward * scales.backward * (r.backward[t] - sequence.backwardTargets[t])
               let dW = 2 * norm * scales.weight * scales.weight * (r.weight[t] - sequence.weightTargets[t])
               let last = records.baseAddress! + (t * microTicks + microTicks - 1) * rw
-              g[bfOff + forwardSlot] += dF
-              g[bbOff + backwardSlot] += dB
-              for j in 0..<s {
-                let hj = cell.hidden(record: last, lane: j)
-                g[wfOff + j * m + forwardSlot] += dF * hj
-                g[wbOff + j * m + backwardSlot] += dB * hj
-                dh[j] += dF * p[wfOff + j * m + forwardSlot] + dB * p[wbOff + j * m + backwardSlot]
-              }
+              layout.accumulateHeadGradient(
+                base: 0, forwardSlot: forwardSlot, backwardSlot: backwardSlot, dF: dF, dB: dB, parameters: pp, gradient: g, dh: &dh
+              ) { cell.hidden(record: last, lane: $0) }
               dc[weightLane] += dW
               for k in stride(from: microTicks - 1, through: 0, by: -1) {
                 let tick = t * microTicks + k

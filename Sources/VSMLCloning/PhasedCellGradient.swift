@@ -189,22 +189,15 @@ package struct PhasedCellGradient: Sendable {
             for k in stride(from: sequence.phases.count - 1, through: 0, by: -1) {
               let phase = sequence.phases[k]
               let base = phase.block * layout.count
-              let wfOff = base + layout.forwardHeadWeights.lowerBound, bfOff = base + layout.forwardHeadBias.lowerBound
-              let wbOff = base + layout.backwardHeadWeights.lowerBound, bbOff = base + layout.backwardHeadBias.lowerBound
               // Readouts after the phase's last tick: d loss / d readout = 2 · scale² · residual / steps.
               let last = records.baseAddress! + (tick - 1) * rw
               for j in 0..<m {
                 let dF = 2 * norm * phase.forwardScale[j] * phase.forwardScale[j] * (r.forward[k][j] - phase.forwardTarget[j])
                 let dB = 2 * norm * phase.backwardScale[j] * phase.backwardScale[j] * (r.backward[k][j] - phase.backwardTarget[j])
                 if dF == 0 && dB == 0 { continue }
-                g[bfOff + j] += dF
-                g[bbOff + j] += dB
-                for q in 0..<s {
-                  let hq = cell.hidden(record: last, lane: q)
-                  g[wfOff + q * m + j] += dF * hq
-                  g[wbOff + q * m + j] += dB * hq
-                  dh[q] += dF * p[wfOff + q * m + j] + dB * p[wbOff + q * m + j]
-                }
+                layout.accumulateHeadGradient(
+                  base: base, forwardSlot: j, backwardSlot: j, dF: dF, dB: dB, parameters: pp, gradient: g, dh: &dh
+                ) { cell.hidden(record: last, lane: $0) }
               }
               dc[weightLane] += 2 * norm * phase.weightScale * phase.weightScale * (r.weight[k] - phase.weightTarget)
               for _ in 0..<phase.ticks {
