@@ -93,14 +93,19 @@ public struct ClonePipeline: Sendable {
       : try runDeep(start: start, startName: startName, locator: locator, progress: progress, check: check)
   }
 
-  private func runSingle(start: [Float]?, startName: String, progress: (CloningProgress) -> Void, check: (Check) -> Void) throws -> Outcome {
-    var config = BackpropCloning.Configuration()
+  /// Sets the settings every stage shares from this pipeline's.
+  private func schedule(_ config: inout some CloningSchedule, hasStart: Bool) {
     config.iterations = iterations
     config.batchSize = batchSize
     config.sequenceLength = length
-    config.learningRate = learningRate ?? Self.defaultLearningRate(initialization: initialization, hasStart: start != nil)
+    config.learningRate = learningRate ?? Self.defaultLearningRate(initialization: initialization, hasStart: hasStart)
     config.seed = seed
     config.initialization = initialization
+  }
+
+  private func runSingle(start: [Float]?, startName: String, progress: (CloningProgress) -> Void, check: (Check) -> Void) throws -> Outcome {
+    var config = BackpropCloning.Configuration()
+    schedule(&config, hasStart: start != nil)
     config.teacher = BackpropTeacher(learningRate: teacherLearningRate, forwardGain: Double(Self.inputSize), backwardGain: Double(Self.classCount))
     config.inputSize = Self.inputSize
     let cloning = BackpropCloning(config)
@@ -126,13 +131,8 @@ public struct ClonePipeline: Sendable {
     start: [Float]?, startName: String, locator: DataLocator, progress: (CloningProgress) -> Void, check: (Check) -> Void
   ) throws -> Outcome {
     var config = DeepBackpropCloning.Configuration()
-    config.iterations = iterations
-    config.batchSize = batchSize
-    config.sequenceLength = length
-    config.learningRate = learningRate ?? Self.defaultLearningRate(initialization: initialization, hasStart: start != nil)
-    config.seed = seed
+    schedule(&config, hasStart: start != nil)
     config.ownSignalShare = ownSignalShare ?? (stage == .c ? Self.stageCOwnSignalShare : 0)
-    config.initialization = initialization
     config.teacher.learningRate = teacherLearningRate
     let sampler = try EpisodeSampler(task: TaskSpec(dataset: cloneTask), split: .train, length: length, seed: seed, locator: locator)
     let cloning = try DeepBackpropCloning(config, sampler: sampler)
