@@ -82,8 +82,9 @@ public struct PreparedTask: Sendable {
     guard let family = spec.tableFamily else { return self }
     let taskSeed = SeededGenerator.derive(seed: spec.syntheticSeed ^ seed, stream: .episodeTable, episode)
     let table = SyntheticTasks.table(family, spec.table ?? .default, seed: taskSeed, split: dataset.split)
-    // Same spec and shape as `self`, which was prepared without error: cannot fail.
-    return try! PreparedTask(spec: spec, dataset: table, split: split)
+    // Same spec and size as `self`, and validation rejects class subsets on tables, so this does
+    // not fail; a task prepared without validation keeps its own table instead.
+    return (try? PreparedTask(spec: spec, dataset: table, split: split)) ?? self
   }
 
   /// The task label of dataset example `index`.

@@ -88,11 +88,13 @@ public struct TaskSpec: Codable, Hashable, Sendable {
   /// datasets the whole description against their published shape and class count.
   public func validate(prefix: String = "") throws {
     let dot = prefix.isEmpty ? "" : prefix + "."
+    if table != nil && tableFamily == nil {
+      throw DataError.invalidTask(field: dot + "table", reason: "applies to the generated datasets (clusters, teacher) only; remove it")
+    }
     if dataset.hasPrefix(DatasetRegistry.csvPrefix) {
       guard dataset.count > DatasetRegistry.csvPrefix.count else {
         throw DataError.invalidTask(field: dot + "dataset", reason: "'csv:' needs a path: csv:PATH or csv:TRAIN,TEST")
       }
-      if table != nil { throw DataError.invalidTask(field: dot + "table", reason: "applies to the generated datasets (clusters, teacher) only; remove it") }
       return
     }
     guard let info = DatasetRegistry.all.first(where: { $0.name == dataset }) else {
@@ -101,9 +103,13 @@ public struct TaskSpec: Codable, Hashable, Sendable {
         reason: "unknown dataset '\(dataset)'; known: \(DatasetRegistry.names.joined(separator: ", ")), or csv:PATH[,TESTPATH]")
     }
     guard tableFamily != nil else {
-      if table != nil { throw DataError.invalidTask(field: dot + "table", reason: "applies to the generated datasets (clusters, teacher) only; remove it") }
       _ = try resolve(shape: info.shape, kind: .image, classCount: info.classCount, prefix: prefix)
       return
+    }
+    // A generated table's classes are set by its size; a subset could leave a freshly drawn
+    // table without examples.
+    if classSubset != nil {
+      throw DataError.invalidTask(field: dot + "classSubset", reason: "does not apply to generated tables; set table.classes instead")
     }
     let size = table ?? .default
     try size.validate(prefix: dot + "table")

@@ -83,6 +83,7 @@ final class GeneratedTableTests: XCTestCase {
     XCTAssertEqual(field(TaskSpec(dataset: "clusters", table: GeneratedTable(features: 4, classes: 1))), "table.classes")
     XCTAssertEqual(field(TaskSpec(dataset: "teacher", table: GeneratedTable(features: 4096, classes: 3, rows: 100_000))), "table.rows")
     XCTAssertEqual(field(TaskSpec(dataset: "teacher", transforms: [.resize(side: 7)])), "transforms[0].resize")
+    XCTAssertEqual(field(TaskSpec(dataset: "clusters", classSubset: [0, 1])), "classSubset", "a fresh table could lack the subset's classes")
     let json = #"{"dataset": "teacher", "table": {"features": 12}}"#
     let decoded = try JSONDecoder().decode(TaskSpec.self, from: Data(json.utf8))
     XCTAssertEqual(decoded.table, GeneratedTable(features: 12, classes: GeneratedTable.default.classes))
