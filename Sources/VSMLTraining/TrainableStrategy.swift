@@ -104,7 +104,7 @@ extension SNES: TrainableStrategy {
     do {
       try self.init(
         setup: .init(dimension: initialMean.count, populationSize: 2 * configuration.es.pairs, seed: configuration.seed),
-        hyperparameters: configuration.es.snes ?? .init(), initialMean: initialMean)
+        hyperparameters: configuration.es.snesHyperparameters, initialMean: initialMean)
     } catch { throw configurationError(error, under: "es.snes") }
   }
 
@@ -115,7 +115,7 @@ extension SNES: TrainableStrategy {
     do {
       try self.init(
         setup: .init(dimension: saved.mean.count, populationSize: 2 * configuration.es.pairs, seed: configuration.seed),
-        hyperparameters: configuration.es.snes ?? .init(), state: saved)
+        hyperparameters: configuration.es.snesHyperparameters, state: saved)
     } catch { throw configurationError(error, under: "checkpoint strategy") }
   }
 

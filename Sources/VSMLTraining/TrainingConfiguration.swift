@@ -107,6 +107,8 @@ public struct ESConfiguration: Codable, Hashable, Sendable {
 
   /// The strategy in effect.
   public var strategyKind: StrategyKind { strategy ?? .openAI }
+  /// The SNES settings in effect.
+  public var snesHyperparameters: SNES.Hyperparameters { snes ?? SNES.Hyperparameters() }
 }
 
 /// How the meta-parameters are trained (METHOD.md §5).
@@ -287,7 +289,7 @@ public struct TrainingConfiguration: Codable, Hashable, Sendable {
       guard meta.optimizer == .es else {
         throw fail("es.strategy", "snes applies to meta.optimizer es; gradient meta-training steps with Adam (meta.gradient)")
       }
-      do { try (es.snes ?? SNES.Hyperparameters()).validate() } catch { throw fail("es.snes", "\(error)") }
+      do { try es.snesHyperparameters.validate() } catch { throw fail("es.snes", "\(error)") }
     } else if es.snes != nil {
       throw fail("es.snes", "applies to es.strategy \"snes\"; set it or remove es.snes")
     }

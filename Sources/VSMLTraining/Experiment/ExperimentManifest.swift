@@ -134,10 +134,9 @@ public struct ExperimentManifest: Codable, Hashable, Sendable {
     }
   }
 
-  /// The test dataset `name` with the manifest's transforms (and, for learners of fixed shape,
-  /// label padding to `padClasses`).
-  /// The task of dataset `name`: colour datasets (CIFAR-10) are made grayscale first, then
-  /// `transforms` apply, so that every dataset gives one input size.
+  /// The task of dataset `name`: colour datasets (CIFAR-10) are made grayscale first, then the
+  /// manifest's `transforms` apply, so that every dataset gives one input size; for learners of
+  /// fixed shape, labels are padded to `padClasses`.
   public func task(_ name: String, padClasses: Int? = nil) -> TaskSpec {
     let colour = ((try? DatasetRegistry.info(name))?.shape.channels ?? 1) > 1
     return TaskSpec(dataset: name, transforms: (colour ? [.grayscale] : []) + transforms, padClasses: padClasses)

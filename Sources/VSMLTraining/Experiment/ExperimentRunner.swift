@@ -63,10 +63,10 @@ public struct ExperimentRunner {
     join(join(join(directory, "eval"), learner), dataset + ".json")
   }
 
-  /// Classes of the widest test or training dataset: learners of fixed shape (every model but
-  /// VSML) are built with this many outputs, and narrower tasks pad their labels to it.
-  func fixedClassCount() throws -> Int {
-    let names = Set(testDatasets() + manifest.training.flatMap { $0.datasets(testDatasets: manifest.test.datasets) })
+  /// Classes of the widest of `testDatasets` and the training datasets: learners of fixed shape
+  /// (every model but VSML) are built with this many outputs, and narrower tasks pad their labels to it.
+  func fixedClassCount(testDatasets: [String]) throws -> Int {
+    let names = Set(testDatasets + manifest.training.flatMap { $0.datasets(testDatasets: manifest.test.datasets) })
     return try names.sorted().map { name in
       try EpisodeSampler(mixture: TaskMixture(components: [.init(task: manifest.task(name))]), split: .test, length: 1, seed: 0, locator: locator).classCount
     }.max() ?? 1
@@ -101,9 +101,9 @@ public struct ExperimentRunner {
     let encoder = JSONEncoder()
     encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
     try writeAtomically(Array(try encoder.encode(manifest)), to: join(directory, Self.manifestFileName))
-    let fixedClasses = try fixedClassCount()
     let test = manifest.test
     let datasets = testDatasets()
+    let fixedClasses = try fixedClassCount(testDatasets: datasets)
 
     for entry in manifest.training {
       for seed in entry.seeds {
