@@ -107,6 +107,9 @@ public struct OpenAIES: EvolutionStrategy {
     /// Lowest finite fitness seen, and the member that achieved it (nil before any).
     public var bestFitness: Float?
     public var bestParameters: [Float]?
+    /// Per-coordinate noise scale s (length D, entries >= 0), fixed at the start; nil means 1
+    /// everywhere. Kept with the state so that a resume needs nothing else.
+    public var noiseScale: [Float]?
   }
 
   /// Number of fixed pair chunks over which ĝ is accumulated (see type docs): enough for 16-way
@@ -118,8 +121,14 @@ public struct OpenAIES: EvolutionStrategy {
   public var state: State
 
   /// A fresh strategy centered on `initialMean` (length `setup.dimension`).
-  /// Throws when a setup or hyperparameter field is out of range.
-  public init(setup: Setup, hyperparameters: Hyperparameters = .init(), initialMean: [Float]) throws(EvolutionConfigurationError) {
+  ///
+  /// `noiseScale` (length D, finite, >= 0, not all 0) searches in scaled coordinates θ = θ₀ + s ⊙ φ:
+  /// member 2k is θ + σ·s ⊙ ε_k, ĝ is taken with respect to φ, and the optimiser's step on φ is
+  /// multiplied by s. Coordinates with s_j = 0 never move. It cannot be combined with weight decay
+  /// (which would act on φ, not θ). Throws when a setup or hyperparameter field is out of range.
+  public init(
+    setup: Setup, hyperparameters: Hyperparameters = .init(), initialMean: [Float], noiseScale: [Float]? = nil
+  ) throws(EvolutionConfigurationError) {
     guard setup.dimension >= 1 else {
       throw .invalid(field: "dimension", value: "\(setup.dimension)", expected: ">= 1")
     }
@@ -133,16 +142,30 @@ public struct OpenAIES: EvolutionStrategy {
       throw .invalid(field: "initialMean", value: "non-finite entry", expected: "all finite")
     }
     try hyperparameters.validate()
+    if let noiseScale { try Self.validate(noiseScale: noiseScale, dimension: setup.dimension, weightDecay: hyperparameters.weightDecay) }
     self.setup = setup
     self.hyperparameters = hyperparameters
     self.state = State(
       mean: initialMean, optimizer: hyperparameters.optimizer.makeOptimizer(dimension: setup.dimension),
-      iteration: 0, bestFitness: nil, bestParameters: nil)
+      iteration: 0, bestFitness: nil, bestParameters: nil, noiseScale: noiseScale)
+  }
+
+  /// Checks a per-coordinate noise scale (see `init`).
+  static func validate(noiseScale: [Float], dimension: Int, weightDecay: Float) throws(EvolutionConfigurationError) {
+    guard noiseScale.count == dimension, noiseScale.allSatisfy({ $0.isFinite && $0 >= 0 }) else {
+      throw .invalid(field: "noiseScale", value: "\(noiseScale.count) values", expected: "\(dimension) finite values >= 0")
+    }
+    guard noiseScale.contains(where: { $0 > 0 }) else {
+      throw .invalid(field: "noiseScale", value: "all 0", expected: "at least one coordinate > 0 (else nothing moves)")
+    }
+    guard weightDecay == 0 else {
+      throw .invalid(field: "optimizer.weightDecay", value: "\(weightDecay)", expected: "0 with a noise scale (decay would act on the scaled coordinates)")
+    }
   }
 
   /// Resumes from a checkpointed state; throws if it does not fit `setup`.
   public init(setup: Setup, hyperparameters: Hyperparameters, state: State) throws(EvolutionConfigurationError) {
-    try self.init(setup: setup, hyperparameters: hyperparameters, initialMean: state.mean)
+    try self.init(setup: setup, hyperparameters: hyperparameters, initialMean: state.mean, noiseScale: state.noiseScale)
     guard state.optimizer.dimension == setup.dimension, state.iteration >= 0 else {
       throw .invalid(field: "state", value: "optimizer dimension \(state.optimizer.dimension), iteration \(state.iteration)",
                      expected: "optimizer dimension \(setup.dimension) and iteration >= 0 (is the checkpoint from another run?)")
@@ -175,7 +198,11 @@ public struct OpenAIES: EvolutionStrategy {
     noise(pair: i / 2, iteration: state.iteration, into: buffer)
     let signedSigma = i % 2 == 0 ? sigma : -sigma
     state.mean.withUnsafeBufferPointer { mean in
-      for j in 0..<setup.dimension { buffer[j] = mean[j] + signedSigma * buffer[j] }
+      if let scale = state.noiseScale {
+        for j in 0..<setup.dimension { buffer[j] = mean[j] + signedSigma * scale[j] * buffer[j] }
+      } else {
+        for j in 0..<setup.dimension { buffer[j] = mean[j] + signedSigma * buffer[j] }
+      }
     }
   }
 
@@ -211,7 +238,7 @@ public struct OpenAIES: EvolutionStrategy {
     }
     var gradient = [Float](repeating: 0, count: dimension)
     var squaredNorm = 0.0
-    for j in 0..<dimension {
+    for j in 0..<dimension where state.noiseScale?[j] != 0 {  // a frozen coordinate's ĝ is noise
       var g = 0.0
       for c in 0..<chunks { g += partial[c][j] }
       gradient[j] = Float(g)
@@ -234,18 +261,26 @@ public struct OpenAIES: EvolutionStrategy {
   /// applied; returns whether the step was applied.
   public mutating func applyGradient(_ gradient: [Float]) -> Bool {
     precondition(gradient.count == dimension, "gradient must hold \(dimension) values")
-    let applied = gradient.allSatisfy(\.isFinite) && step(gradient: gradient, learningRate: learningRate)
+    // With a noise scale the optimiser works on φ, where ∂L/∂φ_j = s_j ∂L/∂θ_j.
+    let scaled = state.noiseScale.map { scale in zip(gradient, scale).map { $0 * $1 } } ?? gradient
+    let applied = scaled.allSatisfy(\.isFinite) && step(gradient: scaled, learningRate: learningRate)
     state.iteration += 1
     return applied
   }
 
-  /// One optimiser step of the mean along a finite `gradient`; kept only if the new mean is
-  /// finite. Returns whether it was kept.
+  /// One optimiser step of the mean along a finite `gradient` (with respect to φ when there is a
+  /// noise scale); kept only if the new mean is finite. Returns whether it was kept.
   private mutating func step(gradient: [Float], learningRate: Float) -> Bool {
     state.optimizer.apply(hyperparameters.optimizer)
     var candidate = state.mean
     var optimizer = state.optimizer
-    optimizer.step(parameters: &candidate, gradient: gradient, learningRate: learningRate)
+    if let scale = state.noiseScale {
+      var phi = [Float](repeating: 0, count: dimension)  // φ measured from the current mean
+      optimizer.step(parameters: &phi, gradient: gradient, learningRate: learningRate)
+      for j in 0..<dimension { candidate[j] += scale[j] * phi[j] }
+    } else {
+      optimizer.step(parameters: &candidate, gradient: gradient, learningRate: learningRate)
+    }
     guard candidate.allSatisfy(\.isFinite) else { return false }
     state.mean = candidate
     state.optimizer = optimizer

@@ -78,10 +78,14 @@ private func configurationError(_ error: EvolutionConfigurationError, under pref
 
 extension OpenAIES: TrainableStrategy {
   public init(configuration: TrainingConfiguration, initialMean: [Float]) throws {
+    let scale = configuration.es.relativeNoise?.scale(start: initialMean)
+    if let scale, !scale.contains(where: { $0 > 0 }) {
+      throw ConfigurationError(field: "es.relativeNoise.floor", message: "every starting parameter is 0, so nothing would move; set a floor > 0")
+    }
     do {
       try self.init(
         setup: .init(dimension: initialMean.count, pairs: configuration.es.pairs, seed: configuration.seed),
-        hyperparameters: configuration.strategyHyperparameters, initialMean: initialMean)
+        hyperparameters: configuration.strategyHyperparameters, initialMean: initialMean, noiseScale: scale)
     } catch { throw configurationError(error, under: "es.hyperparameters") }
   }
 

@@ -103,12 +103,35 @@ public struct ESConfiguration: Codable, Hashable, Sendable {
   public var strategy: StrategyKind?
   /// SNES settings (`es.strategy: "snes"`); nil uses `SNES.Hyperparameters()`.
   public var snes: SNES.Hyperparameters?
+  /// OpenAI-ES noise relative to the starting parameters; nil perturbs every coordinate by σ.
+  public var relativeNoise: RelativeNoise?
   public init() {}
 
   /// The strategy in effect.
   public var strategyKind: StrategyKind { strategy ?? .openAI }
   /// The SNES settings in effect.
   public var snesHyperparameters: SNES.Hyperparameters { snes ?? SNES.Hyperparameters() }
+}
+
+/// Noise relative to the starting parameters θ₀ (`es.relativeNoise`): OpenAI-ES perturbs coordinate
+/// j by σ · max(|θ₀_j|, floor) and scales its optimiser step alike (`OpenAIES` noise scale). A
+/// hand-wired learner whose constants range from 0.01 to 300, and which breaks when its exact zeros
+/// move, is then searched at one relative precision; with floor 0 its zeros stay fixed.
+public struct RelativeNoise: Codable, Hashable, Sendable {
+  /// The smallest scale; 0 keeps coordinates that start at exactly 0 fixed.
+  public var floor: Float = 0
+
+  public init(floor: Float = 0) { self.floor = floor }
+
+  private enum CodingKeys: String, CodingKey { case floor }
+
+  /// Reads `{}` or `{"floor": F}`.
+  public init(from decoder: Decoder) throws {
+    floor = try decoder.container(keyedBy: CodingKeys.self).decodeIfPresent(Float.self, forKey: .floor) ?? 0
+  }
+
+  /// The per-coordinate noise scale for a run starting at `start`.
+  public func scale(start: [Float]) -> [Float] { start.map { max(abs($0), floor) } }
 }
 
 /// How the meta-parameters are trained (METHOD.md §5).
@@ -292,6 +315,17 @@ public struct TrainingConfiguration: Codable, Hashable, Sendable {
       do { try es.snesHyperparameters.validate() } catch { throw fail("es.snes", "\(error)") }
     } else if es.snes != nil {
       throw fail("es.snes", "applies to es.strategy \"snes\"; set it or remove es.snes")
+    }
+    if let relative = es.relativeNoise {
+      guard es.strategyKind == .openAI, meta.optimizer == .es else {
+        throw fail("es.relativeNoise", "applies to OpenAI-ES (es.strategy openai, meta.optimizer es); remove it")
+      }
+      guard relative.floor.isFinite, relative.floor >= 0 else {
+        throw fail("es.relativeNoise.floor", "must be a finite number >= 0; got \(relative.floor)")
+      }
+      guard es.hyperparameters.weightDecay == 0 else {
+        throw fail("es.relativeNoise", "cannot be combined with weight decay (es.hyperparameters.optimizer); remove one")
+      }
     }
     if data.mixedSizes == true {
       guard model.kind == .vsml, meta.optimizer == .es else {

@@ -151,4 +151,64 @@ final class OpenAIESTests: XCTestCase {
     XCTAssertEqual(r0.sigma, 0.05); XCTAssertEqual(r1.sigma, 0.025)
     XCTAssertEqual(r0.learningRate, 0.025); XCTAssertEqual(r1.learningRate, 0.0125)
   }
+
+  // MARK: Per-coordinate noise scale
+
+  func testNoiseScaleScalesOffsetsAndFreezesZeros() throws {
+    let scale: [Float] = [0, 2, 0.5, 0, 1, 3, 0, 1, 1, 0.25]
+    let plain = try makeES()
+    let scaled = try OpenAIES(setup: plain.setup, hyperparameters: plain.hyperparameters, initialMean: plain.mean, noiseScale: scale)
+    for i in 0..<plain.populationSize {
+      let (a, b) = (plain.member(i), scaled.member(i))
+      for j in 0..<10 { XCTAssertEqual(b[j] - scaled.mean[j], scale[j] * (a[j] - plain.mean[j]), accuracy: 1e-5) }
+    }
+    // Minimising the sphere moves every scaled coordinate towards 0 and none of the frozen ones.
+    let end = run(scaled, iterations: 200, TestProblems.sphere)
+    for j in 0..<10 {
+      if scale[j] == 0 {
+        XCTAssertEqual(end.mean[j], plain.mean[j])
+      } else {
+        XCTAssertLessThan(abs(end.mean[j]), (scale[j] >= 1 ? 0.5 : 0.8) * abs(plain.mean[j]), "coordinate \(j)")
+      }
+    }
+    XCTAssertEqual(end.state.noiseScale, scale)
+  }
+
+  func testUnitNoiseScaleMatchesNoScale() throws {
+    let plain = try makeES(hyperparameters: .init(fitnessShaping: .centeredRank))
+    let unit = try OpenAIES(setup: plain.setup, hyperparameters: plain.hyperparameters, initialMean: plain.mean,
+                            noiseScale: [Float](repeating: 1, count: 10))
+    let a = run(plain, iterations: 20, TestProblems.sphere), b = run(unit, iterations: 20, TestProblems.sphere)
+    XCTAssertEqual(a.mean, b.mean)
+  }
+
+  func testNoiseScaleSurvivesARoundTripAndIsValidated() throws {
+    let scale: [Float] = [1, 0, 1, 0, 1, 0, 1, 0, 1, 0]
+    let es = run(try OpenAIES(setup: .init(dimension: 10, pairs: 4, seed: 3), initialMean: [Float](repeating: 1, count: 10), noiseScale: scale),
+                 iterations: 3, TestProblems.sphere)
+    let state = try JSONDecoder().decode(OpenAIES.State.self, from: JSONEncoder().encode(es.state))
+    XCTAssertEqual(state.noiseScale, scale)
+    let restored = try OpenAIES(setup: es.setup, hyperparameters: es.hyperparameters, state: state)
+    XCTAssertEqual(run(restored, iterations: 3, TestProblems.sphere).state, run(es, iterations: 3, TestProblems.sphere).state)
+    // A state written without a scale (older checkpoints) has none.
+    XCTAssertNil(try makeES().state.noiseScale)
+    XCTAssertFalse(String(decoding: try JSONEncoder().encode(try makeES().state), as: UTF8.self).contains("noiseScale"))
+    let setup = OpenAIES.Setup(dimension: 2, pairs: 1, seed: 0)
+    for (bad, hyperparameters) in [([Float(1)], OpenAIES.Hyperparameters()), ([0, 0], .init()), ([1, -1], .init()), ([1, .nan], .init()),
+                                   ([1, 1], OpenAIES.Hyperparameters(optimizer: .adam(.init(weightDecay: 0.1))))] {
+      XCTAssertThrowsError(try OpenAIES(setup: setup, hyperparameters: hyperparameters, initialMean: [1, 1], noiseScale: bad), "\(bad)") {
+        XCTAssertTrue("\($0)".contains("noiseScale") || "\($0)".contains("weightDecay"), "\($0)")
+      }
+    }
+  }
+
+  func testAppliedGradientIsScaledAndSkipsFrozenCoordinates() throws {
+    var es = try OpenAIES(setup: .init(dimension: 3, pairs: 1, seed: 0), hyperparameters: .init(learningRate: 0.1, optimizer: .sgd(.init())),
+                          initialMean: [1, 1, 1], noiseScale: [0, 1, 10])
+    XCTAssertTrue(es.applyGradient([1, 1, 1]))
+    // θ_j -= lr · s_j · (s_j · g_j): φ's gradient is s ⊙ g and its step is scaled by s.
+    XCTAssertEqual(es.mean[0], 1)
+    XCTAssertEqual(es.mean[1], 0.9, accuracy: 1e-6)
+    XCTAssertEqual(es.mean[2], -9, accuracy: 1e-5)
+  }
 }

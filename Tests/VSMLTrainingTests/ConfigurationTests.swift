@@ -195,6 +195,22 @@ final class ConfigurationTests: XCTestCase {
     XCTAssertThrowsError(try c.validate()) { XCTAssertEqual(($0 as? ConfigurationError)?.field, "es.strategy") }
   }
 
+  func testRelativeNoiseIsReadAndChecked() throws {
+    var c = try ConfigurationLoader.load(
+      TrainingConfiguration.self, json: Data(#"{"es": {"relativeNoise": {}}}"#.utf8), defaults: TrainingConfiguration())
+    XCTAssertEqual(c.es.relativeNoise, RelativeNoise(floor: 0))
+    XCTAssertNoThrow(try c.validate())
+    XCTAssertEqual(RelativeNoise(floor: 0.5).scale(start: [0, -2, 0.1]), [0.5, 2, 0.5])
+    c.es.relativeNoise?.floor = -1
+    XCTAssertThrowsError(try c.validate()) { XCTAssertEqual(($0 as? ConfigurationError)?.field, "es.relativeNoise.floor") }
+    c.es.relativeNoise?.floor = 0
+    for change in [{ (c: inout TrainingConfiguration) in c.es.strategy = .snes }, { $0.meta.optimizer = .gradient }, { $0.es.hyperparameters.weightDecay = 0.01 }] {
+      var bad = c
+      change(&bad)
+      XCTAssertThrowsError(try bad.validate()) { XCTAssertEqual(($0 as? ConfigurationError)?.field, "es.relativeNoise") }
+    }
+  }
+
   func testStrategyReadsFromYAML() throws {
     let yaml = "es:\n  strategy: snes\n  snes:\n    initialSigma: 0.02\n"
     let c = try ConfigurationLoader.load(

@@ -157,6 +157,34 @@ final class MetaTrainerTests: XCTestCase {
     XCTAssertEqual(try RunCheckpoint.load(runDirectory: split).strategy.kind, .snes)
   }
 
+  func testRelativeNoiseKeepsZerosAndResumesBitIdentically() throws {
+    let straight = temporaryRunDirectory("relative-straight"), split = temporaryRunDirectory("relative-split")
+    let probe = temporaryRunDirectory("relative-probe"), start = temporaryRunDirectory("relative-start") + ".safetensors"
+    defer {
+      for path in [straight, split, probe, start] { try? FileManager.default.removeItem(atPath: path) }
+    }
+    // A start with many exact zeros, as a hand-wired learner has.
+    var config = tinyConfiguration(iterations: 4)
+    let initial = try MetaTrainer(configuration: config, runDirectory: probe, locator: syntheticLocator, threads: 1, log: { _ in }).strategy.mean
+    let sparse = initial.enumerated().map { $0.offset % 3 == 0 ? 0 : $0.element }
+    let sampler = try MetaTrainer.makeSampler(config, stage: 0, locator: syntheticLocator)
+    try LearnedParameters(model: config.model, parameters: sparse).write(to: start, inputSize: sampler.inputSize, classCount: sampler.classCount)
+    config.initialParameters = start
+    config.es.relativeNoise = RelativeNoise()
+    let a = try MetaTrainer(configuration: config, runDirectory: straight, locator: syntheticLocator, threads: 2, log: { _ in })
+    try a.run()
+    let end = a.strategy.mean
+    XCTAssertTrue(zip(sparse, end).allSatisfy { $0 == 0 ? $1 == 0 : true }, "coordinates that start at 0 stay there")
+    XCTAssertNotEqual(end, sparse)
+    XCTAssertTrue(zip(sparse, end).allSatisfy { $0 == 0 || abs($1 - $0) <= 0.5 * abs($0) }, "steps are relative to each coordinate")
+    let b = try MetaTrainer(configuration: config, runDirectory: split, locator: syntheticLocator, threads: 1, log: { _ in })
+    var count = 0
+    try b.run(shouldStop: { count += 1; return count == 2 })
+    let c = try MetaTrainer(resuming: split, locator: syntheticLocator, threads: 2, iterations: nil, log: { _ in })
+    try c.run()
+    XCTAssertEqual(c.strategyState, a.strategyState, "resume (and thread count) must not change the run")
+  }
+
   func testMixedSizesRunEachEpisodeAtItsOwnSize() throws {
     var config = tinyConfiguration(iterations: 2)
     config.data.tasks.append(.init(task: TaskSpec(dataset: "clusters", table: GeneratedTable(features: 5, classes: 3, rows: 40))))
