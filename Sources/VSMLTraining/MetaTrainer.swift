@@ -266,16 +266,18 @@ public final class MetaTrainer {
     let pairs = configuration.es.pairs
     let es = strategy
     let seed = configuration.seed
-    // Per pair: its episode and initial state, then (loss, accuracy) of its two members. Float
-    // to Double and back is exact, NaN included.
-    let gathered = try executor.map(count: pairs, perItem: 4, cancellation: cancellation) { k in
+    let shared = configuration.es.sharedEpisode == true
+    // Per pair: its episode and initial state (pair 0's for all with es.sharedEpisode), then
+    // (loss, accuracy) of its two members. Float to Double and back is exact, NaN included.
+    let gathered = try executor.map(count: pairs, perItem: 4, cancellation: cancellation) { pair in
+      let k = shared ? 0 : pair
       var episode = sampler.episode(iteration * pairs + k)
       episode.cancellation = cancellation
       let stateSeed = SeededGenerator.derive(seed: seed, stream: .episodeState, iteration, k)
       // Every episode has the size of one of the sampler's components, each of which has a learner.
       let learner = sized[EpisodeShape(inputSize: episode.inputSize, classCount: episode.classCount)]!
       return (0..<2).flatMap { m -> [Double] in
-        let r = learner.run(episode: episode, parameters: es.member(2 * k + m), stateSeed: stateSeed, recordLogits: false)
+        let r = learner.run(episode: episode, parameters: es.member(2 * pair + m), stateSeed: stateSeed, recordLogits: false)
         return [Double(r.meanLoss), Double(r.accuracy)]
       }
     }

@@ -95,8 +95,12 @@ public enum QuickStart {
 
 /// Evolution strategy settings (the quick-start recipe by default; `QuickStart`).
 public struct ESConfiguration: Codable, Hashable, Sendable {
-  /// Antithetic pairs per iteration; each pair sees its own episode.
+  /// Antithetic pairs per iteration; each pair sees its own episode unless `sharedEpisode`.
   public var pairs: Int = QuickStart.pairs
+  /// Whether every pair sees the same episode and initial state in an iteration (common random
+  /// numbers): fitness ranks then compare members on one task rather than tasks of different
+  /// difficulty. Unset: false.
+  public var sharedEpisode: Bool?
   public var hyperparameters: OpenAIES.Hyperparameters = QuickStart.hyperparameters()
   /// The strategy: nil or `openai` runs OpenAI-ES with `hyperparameters`; `snes` runs separable
   /// NES with `snes`, on a population of 2 x `pairs` (members 2k and 2k+1 share an episode).

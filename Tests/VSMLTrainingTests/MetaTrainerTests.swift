@@ -185,6 +185,26 @@ final class MetaTrainerTests: XCTestCase {
     XCTAssertEqual(c.strategyState, a.strategyState, "resume (and thread count) must not change the run")
   }
 
+  func testSharedEpisodeGivesEveryPairTheSameEpisode() throws {
+    // With a tiny sigma, members differ only by their episodes: with a shared episode the
+    // population's fitness spread all but vanishes; with one episode per pair it does not.
+    var config = tinyConfiguration(iterations: 1)
+    config.es.hyperparameters.sigma = 1e-6
+    func spread(shared: Bool?, threads: Int) throws -> (Double, StrategyState) {
+      config.es.sharedEpisode = shared
+      let dir = temporaryRunDirectory("shared-episode")
+      defer { try? FileManager.default.removeItem(atPath: dir) }
+      let trainer = try MetaTrainer(configuration: config, runDirectory: dir, locator: syntheticLocator, threads: threads, log: { _ in })
+      let row = try trainer.step()
+      return (row["max_fitness"]! - row["min_fitness"]!, trainer.strategyState)
+    }
+    let (sharedSpread, one) = try spread(shared: true, threads: 1)
+    let (ownSpread, _) = try spread(shared: nil, threads: 1)
+    XCTAssertLessThan(sharedSpread, 1e-3)
+    XCTAssertGreaterThan(ownSpread, 100 * sharedSpread)
+    XCTAssertEqual(try spread(shared: true, threads: 2).1, one, "thread count must not change the run")
+  }
+
   func testMixedSizesRunEachEpisodeAtItsOwnSize() throws {
     var config = tinyConfiguration(iterations: 2)
     config.data.tasks.append(.init(task: TaskSpec(dataset: "clusters", table: GeneratedTable(features: 5, classes: 3, rows: 40))))
