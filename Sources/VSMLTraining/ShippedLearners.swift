@@ -6,9 +6,10 @@ public enum ShippedLearners {
   /// `scratch`: meta-trained from scratch by ES on MNIST; `backprop` and `backprop-random-init`:
   /// online SGD cloned into the cell (docs/CLONING.md); `improved`: `backprop-random-init`
   /// meta-improved by ES on MNIST; `backprop-deep`: online backprop through a hidden layer of 32
-  /// (a [784, 32, 10] network with a backward sweep, two sub-RNN blocks); `general`: meta-trained
-  /// by ES on a diverse mixture of images and generated tables without Fashion-MNIST
-  /// (experiments/general.json, then experiments/general-tables*.json).
+  /// (a [784, 32, 10] network with a backward sweep, two sub-RNN blocks); `general`: `backprop-deep`
+  /// continued by ES (relative noise) on a diverse mixture of images and generated tables without
+  /// Fashion-MNIST, the best on validation splits among the ES-trained candidates
+  /// (experiments/general-tables-deep-relative.json).
   /// docs/RESULTS.md and docs/EXPERIMENTS.md have the command behind each.
   public static let names = ["scratch", "backprop", "backprop-random-init", "improved", "backprop-deep", "general"]
   /// The shipped learner `builtin` stands for: the best one on the validation split.

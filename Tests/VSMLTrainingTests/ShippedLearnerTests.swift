@@ -9,7 +9,8 @@ final class ShippedLearnerTests: XCTestCase {
     for name in ShippedLearners.names + ["builtin"] {
       let source = try LearnerSource.resolve(name)
       let resolved = name == "builtin" ? ShippedLearners.builtin : name
-      XCTAssertEqual(source.parameters?.count, resolved == "backprop-deep" ? 2 * 2384 : 2384, name)  // two sub-RNN blocks
+      let blocks = ["backprop-deep", "general"].contains(resolved) ? 2 : 1  // a forward and a backward sub-RNN block
+      XCTAssertEqual(source.parameters?.count, blocks * 2384, name)
       XCTAssertTrue(source.parameters!.allSatisfy(\.isFinite), name)
     }
     XCTAssertThrowsError(try LearnerSource.resolve("no-such-learner"))
