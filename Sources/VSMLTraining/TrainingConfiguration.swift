@@ -119,7 +119,7 @@ public struct ESConfiguration: Codable, Hashable, Sendable {
 
 /// Noise relative to the starting parameters θ₀ (`es.relativeNoise`): OpenAI-ES perturbs coordinate
 /// j by σ · max(|θ₀_j|, floor) and scales its optimiser step alike (`OpenAIES` noise scale). A
-/// hand-wired learner whose constants range from 0.01 to 300, and which breaks when its exact zeros
+/// hand-wired learner whose constants range from 0.1 to 300, and which breaks when its exact zeros
 /// move, is then searched at one relative precision; with floor 0 its zeros stay fixed.
 public struct RelativeNoise: Codable, Hashable, Sendable {
   /// The smallest scale; 0 keeps coordinates that start at exactly 0 fixed.
@@ -319,6 +319,9 @@ public struct TrainingConfiguration: Codable, Hashable, Sendable {
       do { try es.snesHyperparameters.validate() } catch { throw fail("es.snes", "\(error)") }
     } else if es.snes != nil {
       throw fail("es.snes", "applies to es.strategy \"snes\"; set it or remove es.snes")
+    }
+    if es.sharedEpisode != nil, meta.optimizer != .es {
+      throw fail("es.sharedEpisode", "applies to meta.optimizer es (gradient meta-training draws its own episodes, meta.gradient.episodes); remove it")
     }
     if let relative = es.relativeNoise {
       guard es.strategyKind == .openAI, meta.optimizer == .es else {

@@ -209,6 +209,11 @@ final class ConfigurationTests: XCTestCase {
       change(&bad)
       XCTAssertThrowsError(try bad.validate()) { XCTAssertEqual(($0 as? ConfigurationError)?.field, "es.relativeNoise") }
     }
+    var shared = TrainingConfiguration()
+    shared.es.sharedEpisode = true
+    XCTAssertNoThrow(try shared.validate())
+    shared.meta.optimizer = .gradient
+    XCTAssertThrowsError(try shared.validate()) { XCTAssertEqual(($0 as? ConfigurationError)?.field, "es.sharedEpisode") }
   }
 
   func testStrategyReadsFromYAML() throws {
