@@ -266,12 +266,13 @@ public final class MetaTrainer {
     let pairs = configuration.es.pairs
     let es = strategy
     let seed = configuration.seed
-    let shared = configuration.es.sharedEpisode == true
-    // Per pair: its episode and initial state (pair 0's for all with es.sharedEpisode), then
-    // (loss, accuracy) of its two members. Float to Double and back is exact, NaN included.
+    // With es.sharedEpisode every pair runs pair 0's episode and initial state, built once here.
+    let sharedEpisode = configuration.es.sharedEpisode == true ? sampler.episode(iteration * pairs) : nil
+    // Per pair: its episode and initial state, then (loss, accuracy) of its two members. Float
+    // to Double and back is exact, NaN included.
     let gathered = try executor.map(count: pairs, perItem: 4, cancellation: cancellation) { pair in
-      let k = shared ? 0 : pair
-      var episode = sampler.episode(iteration * pairs + k)
+      let k = sharedEpisode == nil ? pair : 0
+      var episode = sharedEpisode ?? sampler.episode(iteration * pairs + k)
       episode.cancellation = cancellation
       let stateSeed = SeededGenerator.derive(seed: seed, stream: .episodeState, iteration, k)
       // Every episode has the size of one of the sampler's components, each of which has a learner.
