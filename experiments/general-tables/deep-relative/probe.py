@@ -1,8 +1,9 @@
 #!/usr/bin/env python3
-"""Writes a modified copy of a hand-wired learner file for the probes in docs/EXPERIMENTS.md.
+"""Writes a modified copy of a hand-wired learner file, or compares two, for the probes in docs/EXPERIMENTS.md.
 
   probe.py SRC OUT lr FACTOR       scale the backward block's update weights (the learning rate) by FACTOR
   probe.py SRC OUT noise REL SEED  multiply every parameter by (1 + REL * N(0, 1)), seeded
+  probe.py SRC OTHER compare       print SRC's size and non-zero range, and how far OTHER moved from it
 
 Needs numpy and safetensors (pip install numpy safetensors).
 """
@@ -20,10 +21,13 @@ UPDATE_ENTRIES = [(25, 16), (26, 16)]
 
 
 def main(argv):
-    if len(argv) < 4 or argv[3] not in ("lr", "noise"):
+    if len(argv) < 4 or argv[3] not in ("lr", "noise", "compare"):
         sys.exit(__doc__)
     src, out, mode = argv[1], argv[2], argv[3]
     tensors = load_file(src)
+    if mode == "compare":
+        compare(tensors, load_file(out))
+        return
     with open(src, "rb") as f:
         header = json.loads(f.read(struct.unpack("<Q", f.read(8))[0]))
     if mode == "lr":
@@ -34,6 +38,20 @@ def main(argv):
         rel, rng = float(argv[4]), np.random.default_rng(int(argv[5]))
         tensors = {k: (v * (1 + rel * rng.standard_normal(v.shape))).astype(np.float32) for k, v in tensors.items()}
     save_file(tensors, out, metadata=header.get("__metadata__"))
+
+
+def compare(start, other):
+    """Counts and non-zero range of `start`; relative moves of its non-zero entries in `other`."""
+    nonzero = {k: v != 0 for k, v in start.items()}
+    values = np.concatenate([np.abs(v[nonzero[k]]) for k, v in start.items()])
+    moves = np.concatenate([np.abs((other[k] - v)[nonzero[k]] / v[nonzero[k]]) for k, v in start.items()])
+    zeros_moved = sum(int((other[k][~nonzero[k]] != 0).sum()) for k in start)
+    print(f"parameters {sum(v.size for v in start.values())}, non-zero {values.size}, "
+          f"|non-zero| from {values.min():.3g} to {values.max():.3g}")
+    print(f"relative move of the non-zero entries: max {moves.max():.4f}, mean {moves.mean():.4f}; zeros moved {zeros_moved}")
+    row, col = UPDATE_ENTRIES[0], UPDATE_ENTRIES[1]
+    print("update weights (learning rate) scaled by "
+          + ", ".join(f"{other[UPDATE_KEY][r, c] / start[UPDATE_KEY][r, c]:.3f}" for r, c in (row, col)))
 
 
 if __name__ == "__main__":
