@@ -107,9 +107,12 @@ public struct OpenAIES: EvolutionStrategy {
     /// Lowest finite fitness seen, and the member that achieved it (nil before any).
     public var bestFitness: Float?
     public var bestParameters: [Float]?
-    /// Per-coordinate noise scale s (length D, entries >= 0), fixed at the start; nil means 1
-    /// everywhere. Kept with the state so that a resume needs nothing else.
+    /// Per-coordinate noise scale s (length D), fixed at the start; nil means 1 everywhere. Kept
+    /// with the state so that a resume needs nothing else.
     public var noiseScale: [Float]?
+    /// Tied coordinates (length D, fixed at the start): coordinate j moves with search coordinate
+    /// `noiseGroup[j]` in 0..<G, or never when it is -1. nil: every coordinate is its own (G = D).
+    public var noiseGroup: [Int]?
   }
 
   /// Number of fixed pair chunks over which ĝ is accumulated (see type docs): enough for 16-way
@@ -126,8 +129,14 @@ public struct OpenAIES: EvolutionStrategy {
   /// member 2k is θ + σ·s ⊙ ε_k, ĝ is taken with respect to φ, and the optimiser's step on φ is
   /// multiplied by s. Coordinates with s_j = 0 never move. It cannot be combined with weight decay
   /// (which would act on φ, not θ). Throws when a setup or hyperparameter field is out of range.
+  ///
+  /// `noiseGroup` (length D, needs `noiseScale`) ties coordinates: the search runs on G =
+  /// max + 1 coordinates φ, and θ_j = θ₀_j + s_j·φ_{g(j)}, so ε_k and the optimiser have length G.
+  /// With s_j = θ₀_j every member of a group is scaled by one factor 1 + φ_g. Here s may be
+  /// negative; a coordinate with group -1 never moves, and every group needs a coordinate with s ≠ 0.
   public init(
-    setup: Setup, hyperparameters: Hyperparameters = .init(), initialMean: [Float], noiseScale: [Float]? = nil
+    setup: Setup, hyperparameters: Hyperparameters = .init(), initialMean: [Float], noiseScale: [Float]? = nil,
+    noiseGroup: [Int]? = nil
   ) throws(EvolutionConfigurationError) {
     guard setup.dimension >= 1 else {
       throw .invalid(field: "dimension", value: "\(setup.dimension)", expected: ">= 1")
@@ -142,12 +151,38 @@ public struct OpenAIES: EvolutionStrategy {
       throw .invalid(field: "initialMean", value: "non-finite entry", expected: "all finite")
     }
     try hyperparameters.validate()
-    if let noiseScale { try Self.validate(noiseScale: noiseScale, dimension: setup.dimension, weightDecay: hyperparameters.weightDecay) }
+    if let noiseGroup {
+      guard let noiseScale else {
+        throw .invalid(field: "noiseGroup", value: "set without noiseScale", expected: "a noise scale as well (it says how far each tied coordinate moves)")
+      }
+      try Self.validate(noiseScale: noiseScale, groups: noiseGroup, dimension: setup.dimension, weightDecay: hyperparameters.weightDecay)
+    } else if let noiseScale {
+      try Self.validate(noiseScale: noiseScale, dimension: setup.dimension, weightDecay: hyperparameters.weightDecay)
+    }
     self.setup = setup
     self.hyperparameters = hyperparameters
+    let searchDimension = noiseGroup.map { $0.max()! + 1 } ?? setup.dimension
     self.state = State(
-      mean: initialMean, optimizer: hyperparameters.optimizer.makeOptimizer(dimension: setup.dimension),
-      iteration: 0, bestFitness: nil, bestParameters: nil, noiseScale: noiseScale)
+      mean: initialMean, optimizer: hyperparameters.optimizer.makeOptimizer(dimension: searchDimension),
+      iteration: 0, bestFitness: nil, bestParameters: nil, noiseScale: noiseScale, noiseGroup: noiseGroup)
+  }
+
+  /// Checks a tied noise scale (see `init`): groups 0..<G with none empty, scales finite.
+  static func validate(noiseScale: [Float], groups: [Int], dimension: Int, weightDecay: Float) throws(EvolutionConfigurationError) {
+    guard noiseScale.count == dimension, noiseScale.allSatisfy(\.isFinite) else {
+      throw .invalid(field: "noiseScale", value: "\(noiseScale.count) values", expected: "\(dimension) finite values")
+    }
+    guard groups.count == dimension, let top = groups.max(), top >= 0, groups.allSatisfy({ $0 >= -1 }) else {
+      throw .invalid(field: "noiseGroup", value: "\(groups.count) values", expected: "\(dimension) values in -1..<G, at least one >= 0")
+    }
+    var moves = [Bool](repeating: false, count: top + 1)
+    for (g, s) in zip(groups, noiseScale) where g >= 0 && s != 0 { moves[g] = true }
+    if let empty = moves.firstIndex(of: false) {
+      throw .invalid(field: "noiseGroup", value: "group \(empty) has no coordinate with a non-zero scale", expected: "every group in 0..<\(top + 1) to move something")
+    }
+    guard weightDecay == 0 else {
+      throw .invalid(field: "optimizer.weightDecay", value: "\(weightDecay)", expected: "0 with a noise scale (decay would act on the scaled coordinates)")
+    }
   }
 
   /// Checks a per-coordinate noise scale (see `init`).
@@ -165,10 +200,11 @@ public struct OpenAIES: EvolutionStrategy {
 
   /// Resumes from a checkpointed state; throws if it does not fit `setup`.
   public init(setup: Setup, hyperparameters: Hyperparameters, state: State) throws(EvolutionConfigurationError) {
-    try self.init(setup: setup, hyperparameters: hyperparameters, initialMean: state.mean, noiseScale: state.noiseScale)
-    guard state.optimizer.dimension == setup.dimension, state.iteration >= 0 else {
+    try self.init(setup: setup, hyperparameters: hyperparameters, initialMean: state.mean, noiseScale: state.noiseScale,
+                  noiseGroup: state.noiseGroup)
+    guard state.optimizer.dimension == searchDimension, state.iteration >= 0 else {
       throw .invalid(field: "state", value: "optimizer dimension \(state.optimizer.dimension), iteration \(state.iteration)",
-                     expected: "optimizer dimension \(setup.dimension) and iteration >= 0 (is the checkpoint from another run?)")
+                     expected: "optimizer dimension \(searchDimension) and iteration >= 0 (is the checkpoint from another run?)")
     }
     self.state = state
   }
@@ -177,6 +213,8 @@ public struct OpenAIES: EvolutionStrategy {
   public var populationSize: Int { 2 * setup.pairs }
   public var mean: [Float] { state.mean }
   public var iteration: Int { state.iteration }
+  /// Length G of the noise and of the optimiser: the number of groups when coordinates are tied, else D.
+  public var searchDimension: Int { state.optimizer.dimension }
 
   /// σ at the current iteration.
   public var sigma: Float { hyperparameters.sigmaSchedule.value(initial: hyperparameters.sigma, iteration: state.iteration) }
@@ -185,18 +223,26 @@ public struct OpenAIES: EvolutionStrategy {
     hyperparameters.learningRateSchedule.value(initial: hyperparameters.learningRate, iteration: state.iteration)
   }
 
-  /// Writes ε_pair (length D) of iteration `iteration` into `buffer`.
+  /// Writes ε_pair (length `searchDimension`) of iteration `iteration` into `buffer`.
   public func noise(pair: Int, iteration: Int, into buffer: UnsafeMutableBufferPointer<Float>) {
     precondition(pair >= 0 && pair < setup.pairs, "pair must lie in 0..<\(setup.pairs)")
-    precondition(buffer.count >= setup.dimension, "buffer must hold \(setup.dimension) floats")
+    precondition(buffer.count >= searchDimension, "buffer must hold \(searchDimension) floats")
     var generator = SeededGenerator(seed: setup.seed, stream: [UInt64(iteration), UInt64(pair)])
-    for j in 0..<setup.dimension { buffer[j] = generator.nextNormal() }
+    for j in 0..<searchDimension { buffer[j] = generator.nextNormal() }
   }
 
   public func member(_ i: Int, into buffer: UnsafeMutableBufferPointer<Float>) {
     precondition(i >= 0 && i < populationSize, "member index must lie in 0..<\(populationSize)")
-    noise(pair: i / 2, iteration: state.iteration, into: buffer)
     let signedSigma = i % 2 == 0 ? sigma : -sigma
+    if let groups = state.noiseGroup, let scale = state.noiseScale {
+      var eps = [Float](repeating: 0, count: searchDimension)
+      eps.withUnsafeMutableBufferPointer { noise(pair: i / 2, iteration: state.iteration, into: $0) }
+      for j in 0..<setup.dimension {
+        buffer[j] = groups[j] < 0 ? state.mean[j] : state.mean[j] + signedSigma * scale[j] * eps[groups[j]]
+      }
+      return
+    }
+    noise(pair: i / 2, iteration: state.iteration, into: buffer)
     state.mean.withUnsafeBufferPointer { mean in
       if let scale = state.noiseScale {
         for j in 0..<setup.dimension { buffer[j] = mean[j] + signedSigma * scale[j] * buffer[j] }
@@ -215,7 +261,7 @@ public struct OpenAIES: EvolutionStrategy {
     let learningRate = self.learningRate
     let stats = ESReport.statistics(fitness)
     let shaped = hyperparameters.fitnessShaping(fitness)
-    let pairs = setup.pairs, dimension = setup.dimension
+    let pairs = setup.pairs, dimension = searchDimension
 
     // Weight of ε_k in ĝ: (s_{2k} − s_{2k+1}) / (2σP), computed in Double.
     let weights = (0..<pairs).map { k in
@@ -238,7 +284,8 @@ public struct OpenAIES: EvolutionStrategy {
     }
     var gradient = [Float](repeating: 0, count: dimension)
     var squaredNorm = 0.0
-    for j in 0..<dimension where state.noiseScale?[j] != 0 {  // a frozen coordinate's ĝ is noise
+    // A frozen coordinate's ĝ is noise (every group moves something, so none is frozen).
+    for j in 0..<dimension where state.noiseGroup != nil || state.noiseScale?[j] != 0 {
       var g = 0.0
       for c in 0..<chunks { g += partial[c][j] }
       gradient[j] = Float(g)
@@ -261,8 +308,16 @@ public struct OpenAIES: EvolutionStrategy {
   /// applied; returns whether the step was applied.
   public mutating func applyGradient(_ gradient: [Float]) -> Bool {
     precondition(gradient.count == dimension, "gradient must hold \(dimension) values")
-    // With a noise scale the optimiser works on φ, where ∂L/∂φ_j = s_j ∂L/∂θ_j.
-    let scaled = state.noiseScale.map { scale in zip(gradient, scale).map { $0 * $1 } } ?? gradient
+    // With a noise scale the optimiser works on φ, where ∂L/∂φ_g = Σ_{j in g} s_j ∂L/∂θ_j.
+    var scaled = gradient
+    if let scale = state.noiseScale {
+      if let groups = state.noiseGroup {
+        scaled = [Float](repeating: 0, count: searchDimension)
+        for j in 0..<dimension where groups[j] >= 0 { scaled[groups[j]] += scale[j] * gradient[j] }
+      } else {
+        scaled = zip(gradient, scale).map { $0 * $1 }
+      }
+    }
     let applied = scaled.allSatisfy(\.isFinite) && step(gradient: scaled, learningRate: learningRate)
     state.iteration += 1
     return applied
@@ -275,9 +330,13 @@ public struct OpenAIES: EvolutionStrategy {
     var candidate = state.mean
     var optimizer = state.optimizer
     if let scale = state.noiseScale {
-      var phi = [Float](repeating: 0, count: dimension)  // φ measured from the current mean
+      var phi = [Float](repeating: 0, count: searchDimension)  // φ measured from the current mean
       optimizer.step(parameters: &phi, gradient: gradient, learningRate: learningRate)
-      for j in 0..<dimension { candidate[j] += scale[j] * phi[j] }
+      if let groups = state.noiseGroup {
+        for j in 0..<dimension where groups[j] >= 0 { candidate[j] += scale[j] * phi[groups[j]] }
+      } else {
+        for j in 0..<dimension { candidate[j] += scale[j] * phi[j] }
+      }
     } else {
       optimizer.step(parameters: &candidate, gradient: gradient, learningRate: learningRate)
     }

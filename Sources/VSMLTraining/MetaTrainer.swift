@@ -93,7 +93,7 @@ public final class MetaTrainer {
         }
         initial = source
       }
-      let strategy = try configuration.es.strategyKind.type.init(configuration: configuration, initialMean: initial)
+      let strategy = try configuration.es.strategyKind.type.init(configuration: configuration, initialMean: initial, tensors: learner.namedTensors)
       return Prepared(
         configuration: configuration, samplers: samplers, validationSamplers: try Self.makeValidationSamplers(configuration, locator: locator),
         shape: shape, strategy: strategy, lock: lock)

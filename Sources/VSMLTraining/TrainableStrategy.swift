@@ -1,3 +1,4 @@
+import VSMLCore
 import VSML
 import Evolution
 
@@ -63,8 +64,8 @@ public enum StrategyState: Codable, Hashable, Sendable {
 /// never asks which one it is; a new strategy conforms and adds a `StrategyKind` case.
 public protocol TrainableStrategy: EvolutionStrategy {
   /// The strategy of `configuration` (population 2 x `es.pairs`, seed `seed`) centred on
-  /// `initialMean`.
-  init(configuration: TrainingConfiguration, initialMean: [Float]) throws
+  /// `initialMean`, whose named tensors are `tensors` (what `es.scaleGroups` refers to).
+  init(configuration: TrainingConfiguration, initialMean: [Float], tensors: [NamedTensor]) throws
   /// The strategy restored from `state`; throws when `state` is another strategy's or does not fit.
   init(configuration: TrainingConfiguration, state: StrategyState) throws
   /// The state to checkpoint.
@@ -77,15 +78,18 @@ private func configurationError(_ error: EvolutionConfigurationError, under pref
 }
 
 extension OpenAIES: TrainableStrategy {
-  public init(configuration: TrainingConfiguration, initialMean: [Float]) throws {
-    let scale = configuration.es.relativeNoise?.scale(start: initialMean)
+  public init(configuration: TrainingConfiguration, initialMean: [Float], tensors: [NamedTensor]) throws {
+    var scale = configuration.es.relativeNoise?.scale(start: initialMean), group: [Int]?
     if let scale, !scale.contains(where: { $0 > 0 }) {
       throw ConfigurationError(field: "es.relativeNoise.floor", message: "every starting parameter is 0, so nothing would move; set a floor > 0")
+    }
+    if let groups = configuration.es.scaleGroups {
+      (scale, group) = try ScaleGroup.searchBasis(groups, start: initialMean, tensors: tensors)
     }
     do {
       try self.init(
         setup: .init(dimension: initialMean.count, pairs: configuration.es.pairs, seed: configuration.seed),
-        hyperparameters: configuration.strategyHyperparameters, initialMean: initialMean, noiseScale: scale)
+        hyperparameters: configuration.strategyHyperparameters, initialMean: initialMean, noiseScale: scale, noiseGroup: group)
     } catch { throw configurationError(error, under: "es.hyperparameters") }
   }
 
@@ -104,7 +108,7 @@ extension OpenAIES: TrainableStrategy {
 }
 
 extension SNES: TrainableStrategy {
-  public init(configuration: TrainingConfiguration, initialMean: [Float]) throws {
+  public init(configuration: TrainingConfiguration, initialMean: [Float], tensors: [NamedTensor]) throws {
     do {
       try self.init(
         setup: .init(dimension: initialMean.count, populationSize: 2 * configuration.es.pairs, seed: configuration.seed),

@@ -109,6 +109,9 @@ public struct ESConfiguration: Codable, Hashable, Sendable {
   public var snes: SNES.Hyperparameters?
   /// OpenAI-ES noise relative to the starting parameters; nil perturbs every coordinate by σ.
   public var relativeNoise: RelativeNoise?
+  /// OpenAI-ES over a few tied scale factors of named entries, every other entry fixed; nil
+  /// searches every coordinate.
+  public var scaleGroups: [ScaleGroup]?
   public init() {}
 
   /// The strategy in effect.
@@ -238,6 +241,8 @@ public enum ConfigurationLimits {
   public static let gateBias: Float = 20
   /// ES iterations (published: 10,001).
   public static let iterations = 1 << 40
+  /// Scale groups (`es.scaleGroups`): each is one search coordinate, and a few are the point.
+  public static let scaleGroups = 1 << 16
 }
 
 /// Everything a meta-training run depends on. Stored in the run directory and in checkpoints.
@@ -332,6 +337,20 @@ public struct TrainingConfiguration: Codable, Hashable, Sendable {
       }
       guard es.hyperparameters.weightDecay == 0 else {
         throw fail("es.relativeNoise", "cannot be combined with weight decay (es.hyperparameters.optimizer); remove one")
+      }
+    }
+    if let groups = es.scaleGroups {
+      guard es.strategyKind == .openAI, meta.optimizer == .es else {
+        throw fail("es.scaleGroups", "applies to OpenAI-ES (es.strategy openai, meta.optimizer es); remove it")
+      }
+      guard es.relativeNoise == nil else { throw fail("es.scaleGroups", "cannot be combined with es.relativeNoise (groups are relative already); remove one") }
+      guard es.hyperparameters.weightDecay == 0 else {
+        throw fail("es.scaleGroups", "cannot be combined with weight decay (es.hyperparameters.optimizer); remove one")
+      }
+      try within(groups.count, 1...L.scaleGroups, "es.scaleGroups (number of groups)")
+      for (g, group) in groups.enumerated() {
+        guard !group.name.isEmpty else { throw fail("es.scaleGroups[\(g)].name", "must name the group, for example \"learning rate\"") }
+        guard !group.entries.isEmpty else { throw fail("es.scaleGroups[\(g)].entries", "needs at least one {\"tensor\": NAME}") }
       }
     }
     if data.mixedSizes == true {

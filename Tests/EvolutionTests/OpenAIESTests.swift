@@ -211,4 +211,57 @@ final class OpenAIESTests: XCTestCase {
     XCTAssertEqual(es.mean[1], 0.9, accuracy: 1e-6)
     XCTAssertEqual(es.mean[2], -9, accuracy: 1e-5)
   }
+
+  // MARK: Tied coordinates
+
+  func testTiedGroupsMoveTogetherAndFrozenCoordinatesStay() throws {
+    // Coordinates 0 and 2 scale together (signed scale = start: one factor 1 + φ_0), 3 alone, 1 frozen.
+    let start: [Float] = [2, 5, -1, 4]
+    let es = try OpenAIES(setup: .init(dimension: 4, pairs: 8, seed: 1), hyperparameters: .init(sigma: 0.1, learningRate: 0.05),
+                          initialMean: start, noiseScale: start, noiseGroup: [0, -1, 0, 1])
+    XCTAssertEqual(es.searchDimension, 2)
+    for i in 0..<es.populationSize {
+      let m = es.member(i)
+      XCTAssertEqual(m[1], 5)
+      XCTAssertEqual(m[0] / start[0], m[2] / start[2], accuracy: 1e-6, "one factor per group")
+      XCTAssertNotEqual(m[0] / start[0], m[3] / start[3])
+    }
+    // Minimising (x0 - 3)² + (x2 + 1.5)² + x3² wants the group's factor at 1.5 and coordinate 3 at 0.
+    let end = run(es, iterations: 300) { x in (x[0] - 3) * (x[0] - 3) + (x[2] + 1.5) * (x[2] + 1.5) + x[3] * x[3] }
+    XCTAssertEqual(end.mean[1], 5)
+    XCTAssertEqual(end.mean[0] / start[0], end.mean[2] / start[2], accuracy: 1e-5)
+    XCTAssertEqual(end.mean[0], 3, accuracy: 0.15)
+    XCTAssertLessThan(abs(end.mean[3]), 0.4)
+    // The state (with its groups) round-trips and resumes to the same run.
+    let state = try JSONDecoder().decode(OpenAIES.State.self, from: JSONEncoder().encode(end.state))
+    XCTAssertEqual(state.noiseGroup, [0, -1, 0, 1])
+    let restored = try OpenAIES(setup: end.setup, hyperparameters: end.hyperparameters, state: state)
+    XCTAssertEqual(run(restored, iterations: 3, TestProblems.sphere).state, run(end, iterations: 3, TestProblems.sphere).state)
+  }
+
+  func testSingletonGroupsMatchUntiedScale() throws {
+    let scale: [Float] = [1, 2, 0.5, 1, 1, 3, 1, 1, 1, 0.25]
+    let plain = try makeES(hyperparameters: .init(fitnessShaping: .centeredRank))
+    let untied = try OpenAIES(setup: plain.setup, hyperparameters: plain.hyperparameters, initialMean: plain.mean, noiseScale: scale)
+    let tied = try OpenAIES(setup: plain.setup, hyperparameters: plain.hyperparameters, initialMean: plain.mean, noiseScale: scale,
+                            noiseGroup: Array(0..<10))
+    XCTAssertEqual(run(untied, iterations: 20, TestProblems.sphere).mean, run(tied, iterations: 20, TestProblems.sphere).mean)
+  }
+
+  func testTiedGroupsAreValidatedAndScaleTheAppliedGradient() throws {
+    let setup = OpenAIES.Setup(dimension: 3, pairs: 1, seed: 0)
+    for (scale, group) in [([Float]?.none, [0, 0, 1]), ([1, 1, 1], [0, 0]), ([1, 1, 1], [-1, -1, -1]), ([1, 1, 1], [0, 2, 0]),
+                           ([0, 1, 1], [0, 1, 1]), ([1, .nan, 1], [0, 0, 0]), ([1, 1, 1], [0, -2, 0])] {
+      XCTAssertThrowsError(try OpenAIES(setup: setup, initialMean: [1, 1, 1], noiseScale: scale, noiseGroup: group), "\(group)") {
+        XCTAssertTrue("\($0)".contains("noiseGroup") || "\($0)".contains("noiseScale"), "\($0)")
+      }
+    }
+    var es = try OpenAIES(setup: setup, hyperparameters: .init(learningRate: 0.1, optimizer: .sgd(.init())),
+                          initialMean: [2, 1, -4], noiseScale: [2, 0, -4], noiseGroup: [0, -1, 0])
+    XCTAssertTrue(es.applyGradient([1, 1, 1]))
+    // ∂L/∂φ = 2·1 + (−4)·1 = −2, so φ = 0.2 and θ_j = θ₀_j·1.2 in the group.
+    XCTAssertEqual(es.mean[0], 2.4, accuracy: 1e-6)
+    XCTAssertEqual(es.mean[1], 1)
+    XCTAssertEqual(es.mean[2], -4.8, accuracy: 1e-5)
+  }
 }

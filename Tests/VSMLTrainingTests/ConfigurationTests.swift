@@ -195,6 +195,35 @@ final class ConfigurationTests: XCTestCase {
     XCTAssertThrowsError(try c.validate()) { XCTAssertEqual(($0 as? ConfigurationError)?.field, "es.strategy") }
   }
 
+  func testScaleGroupsAreReadAndChecked() throws {
+    let json = #"{"es": {"scaleGroups": [{"name": "learning rate", "entries": [{"tensor": "t", "indices": [[1, 2]]}, {"tensor": "u"}]}]}}"#
+    let c = try ConfigurationLoader.load(TrainingConfiguration.self, json: Data(json.utf8), defaults: TrainingConfiguration())
+    XCTAssertEqual(c.es.scaleGroups, [ScaleGroup(name: "learning rate", entries: [TensorEntries(tensor: "t", indices: [[1, 2]]), TensorEntries(tensor: "u")])])
+    XCTAssertNoThrow(try c.validate())
+    for (change, field) in [({ (c: inout TrainingConfiguration) in c.es.strategy = .snes }, "es.scaleGroups"),
+                            ({ $0.meta.optimizer = .gradient }, "es.scaleGroups"), ({ $0.es.relativeNoise = RelativeNoise() }, "es.scaleGroups"),
+                            ({ $0.es.hyperparameters.weightDecay = 0.01 }, "es.scaleGroups"), ({ $0.es.scaleGroups = [] }, "es.scaleGroups (number of groups)"),
+                            ({ $0.es.scaleGroups?[0].name = "" }, "es.scaleGroups[0].name"), ({ $0.es.scaleGroups?[0].entries = [] }, "es.scaleGroups[0].entries")] {
+      var bad = c
+      change(&bad)
+      XCTAssertThrowsError(try bad.validate()) { XCTAssertEqual(($0 as? ConfigurationError)?.field, field) }
+    }
+    // Resolving against a model's tensors: s = θ₀ on listed entries, groups in order, -1 elsewhere.
+    let tensors = [NamedTensor(name: "t", shape: [2, 3], range: 0..<6), NamedTensor(name: "u", shape: [2], range: 6..<8)]
+    let start: [Float] = [1, 2, 3, 4, 5, 6, 0, 8]
+    let basis = try ScaleGroup.searchBasis(c.es.scaleGroups!, start: start, tensors: tensors)
+    XCTAssertEqual(basis.group, [-1, -1, -1, -1, -1, 0, 0, 0])
+    XCTAssertEqual(basis.scale, [0, 0, 0, 0, 0, 6, 0, 8])
+    for (groups, field) in [([ScaleGroup(name: "g", entries: [TensorEntries(tensor: "t", indices: [[2, 0]])])], "es.scaleGroups[0].entries[0].indices"),
+                            ([ScaleGroup(name: "g", entries: [TensorEntries(tensor: "t", indices: [[1]])])], "es.scaleGroups[0].entries[0].indices"),
+                            ([ScaleGroup(name: "g", entries: [TensorEntries(tensor: "v")])], "es.scaleGroups[0].entries[0].tensor"),
+                            ([ScaleGroup(name: "g", entries: [TensorEntries(tensor: "u", indices: [[0]])])], "es.scaleGroups[0]"),
+                            ([ScaleGroup(name: "g", entries: [TensorEntries(tensor: "u")]), ScaleGroup(name: "h", entries: [TensorEntries(tensor: "u", indices: [[1]])])],
+                             "es.scaleGroups[1].entries[0]")] {
+      XCTAssertThrowsError(try ScaleGroup.searchBasis(groups, start: start, tensors: tensors)) { XCTAssertEqual(($0 as? ConfigurationError)?.field, field) }
+    }
+  }
+
   func testRelativeNoiseIsReadAndChecked() throws {
     var c = try ConfigurationLoader.load(
       TrainingConfiguration.self, json: Data(#"{"es": {"relativeNoise": {}}}"#.utf8), defaults: TrainingConfiguration())

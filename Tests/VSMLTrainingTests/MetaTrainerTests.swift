@@ -185,6 +185,50 @@ final class MetaTrainerTests: XCTestCase {
     XCTAssertEqual(c.strategyState, a.strategyState, "resume (and thread count) must not change the run")
   }
 
+  func testScaleGroupsScaleTheirEntriesTogetherAndResumeBitIdentically() throws {
+    let straight = temporaryRunDirectory("groups-straight"), split = temporaryRunDirectory("groups-split")
+    defer { for path in [straight, split] { try? FileManager.default.removeItem(atPath: path) } }
+    let w = "vsmlrnn/~/sub_rnn/~/custom_lstm/linear/w", head = "vsmlrnn/~/sub_rnn/~/linear/w"
+    var config = tinyConfiguration(iterations: 4)
+    config.es.hyperparameters.sigma = 0.1
+    config.es.hyperparameters.learningRate = 0.05
+    config.es.scaleGroups = [
+      ScaleGroup(name: "pair", entries: [TensorEntries(tensor: w, indices: [[0, 1], [3, 5]])]),
+      ScaleGroup(name: "head", entries: [TensorEntries(tensor: head)]),
+    ]
+    let a = try MetaTrainer(configuration: config, runDirectory: straight, locator: syntheticLocator, threads: 2, log: { _ in })
+    let start = a.strategy.mean
+    try a.run()
+    let end = a.strategy.mean
+    let tensors = try config.model.makeLearner(inputSize: 16, classCount: 2).namedTensors
+    let wRange = tensors.first { $0.name == w }!.range, headRange = tensors.first { $0.name == head }!.range
+    let columns = tensors.first { $0.name == w }!.shape[1]
+    let pair = [wRange.lowerBound + 1, wRange.lowerBound + 3 * columns + 5]
+    let listed = Set(pair + Array(headRange))
+    for j in start.indices where !listed.contains(j) { XCTAssertEqual(end[j], start[j], "unlisted entry \(j) stays") }
+    let factor = end[pair[0]] / start[pair[0]]
+    XCTAssertNotEqual(factor, 1)
+    XCTAssertEqual(end[pair[1]] / start[pair[1]], factor, accuracy: 1e-5)
+    let headFactors = headRange.filter { start[$0] != 0 }.map { end[$0] / start[$0] }
+    XCTAssertFalse(headFactors.isEmpty)
+    for f in headFactors { XCTAssertEqual(f, headFactors[0], accuracy: 1e-4) }
+    // Resume on another thread count: the same run.
+    let b = try MetaTrainer(configuration: config, runDirectory: split, locator: syntheticLocator, threads: 1, log: { _ in })
+    var count = 0
+    try b.run(shouldStop: { count += 1; return count == 2 })
+    let c = try MetaTrainer(resuming: split, locator: syntheticLocator, threads: 2, iterations: nil, log: { _ in })
+    try c.run()
+    XCTAssertEqual(c.strategyState, a.strategyState, "resume (and thread count) must not change the run")
+    // A tensor the model lacks is named in the error, before any work.
+    config.es.scaleGroups = [ScaleGroup(name: "typo", entries: [TensorEntries(tensor: "sub_rnn/w")])]
+    let bad = temporaryRunDirectory("groups-bad")
+    defer { try? FileManager.default.removeItem(atPath: bad) }
+    XCTAssertThrowsError(try MetaTrainer(configuration: config, runDirectory: bad, locator: syntheticLocator, threads: 1, log: { _ in })) {
+      XCTAssertEqual(($0 as? ConfigurationError)?.field, "es.scaleGroups[0].entries[0].tensor")
+      XCTAssertTrue("\($0)".contains(w), "lists the tensors there are: \($0)")
+    }
+  }
+
   func testSharedEpisodeGivesEveryPairTheSameEpisode() throws {
     // With a tiny sigma, members differ only by their episodes: with a shared episode the
     // population's fitness spread all but vanishes; with one episode per pair it does not.

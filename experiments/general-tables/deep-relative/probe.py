@@ -4,6 +4,7 @@
   probe.py SRC OUT lr FACTOR       scale the backward block's update weights (the learning rate) by FACTOR
   probe.py SRC OUT noise REL SEED  multiply every parameter by (1 + REL * N(0, 1)), seeded
   probe.py SRC OTHER compare       print SRC's size and non-zero range, and how far OTHER moved from it
+  probe.py SRC OTHER factors CONFIG  print the factor OTHER / SRC of every es.scaleGroups group of CONFIG
 
 Needs numpy and safetensors (pip install numpy safetensors).
 """
@@ -21,12 +22,15 @@ UPDATE_ENTRIES = [(25, 16), (26, 16)]
 
 
 def main(argv):
-    if len(argv) < 4 or argv[3] not in ("lr", "noise", "compare"):
+    if len(argv) < 4 or argv[3] not in ("lr", "noise", "compare", "factors"):
         sys.exit(__doc__)
     src, out, mode = argv[1], argv[2], argv[3]
     tensors = load_file(src)
     if mode == "compare":
         compare(tensors, load_file(out))
+        return
+    if mode == "factors":
+        factors(tensors, load_file(out), json.load(open(argv[4])))
         return
     with open(src, "rb") as f:
         header = json.loads(f.read(struct.unpack("<Q", f.read(8))[0]))
@@ -52,6 +56,17 @@ def compare(start, other):
     row, col = UPDATE_ENTRIES[0], UPDATE_ENTRIES[1]
     print("update weights (learning rate) scaled by "
           + ", ".join(f"{other[UPDATE_KEY][r, c] / start[UPDATE_KEY][r, c]:.3f}" for r, c in (row, col)))
+
+
+def factors(start, other, config):
+    """The factor of each scale group: OTHER / SRC at the group's first non-zero entry."""
+    for group in config["es"]["scaleGroups"]:
+        ratios = []
+        for entry in group["entries"]:
+            a, b = start[entry["tensor"]], other[entry["tensor"]]
+            index = [tuple(i) for i in entry["indices"]] if "indices" in entry else list(zip(*np.nonzero(a)))
+            ratios += [b[i] / a[i] for i in index if a[i] != 0]
+        print(f"{group['name']}: {ratios[0]:.3f}" + ("" if np.allclose(ratios, ratios[0], rtol=1e-4) else " (entries differ)"))
 
 
 if __name__ == "__main__":
