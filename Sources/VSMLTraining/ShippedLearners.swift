@@ -7,9 +7,9 @@ public enum ShippedLearners {
   /// online SGD cloned into the cell (docs/CLONING.md); `improved`: `backprop-random-init`
   /// meta-improved by ES on MNIST; `backprop-deep`: online backprop through a hidden layer of 32
   /// (a [784, 32, 10] network with a backward sweep, two sub-RNN blocks); `general`: `backprop-deep`
-  /// continued by ES (relative noise) on a diverse mixture of images and generated tables without
-  /// Fashion-MNIST, the best on validation splits among the ES-trained candidates
-  /// (experiments/general-tables-deep-relative.json).
+  /// with its eight named gains tuned by ES (`es.scaleGroups`) on a diverse mixture of images and
+  /// generated tables without Fashion-MNIST, the best on validation splits among the ES-trained
+  /// candidates (experiments/general-tables-deep-scales.json).
   /// docs/RESULTS.md and docs/EXPERIMENTS.md have the command behind each.
   public static let names = ["scratch", "backprop", "backprop-random-init", "improved", "backprop-deep", "general"]
   /// The shipped learner `builtin` stands for: the best one on the validation split.
