@@ -7,7 +7,7 @@ import VSMLReports
 
 /// Meta-trains a learner's meta-parameters with an evolution strategy (OpenAI-ES by default, SNES
 /// with `es.strategy`; METHOD.md §5) or by gradient descent (`meta.optimizer`): the fitness of a parameter
-/// vector is its mean online cross-entropy over an episode; both members of an antithetic pair
+/// vector is its mean online cross-entropy over an episode (or its error rate, `es.objective`); both members of an antithetic pair
 /// see the same episode and initial state, each pair its own. Everything random derives from
 /// (seed, iteration, pair), so a run resumed from a checkpoint continues bit-identically.
 ///
@@ -283,8 +283,9 @@ public final class MetaTrainer {
       }
     }
     var commSeconds = gathered.commSeconds
-    let fitness = stride(from: 0, to: gathered.values.count, by: 2).map { Float(gathered.values[$0]) }
     let accuracies = stride(from: 1, to: gathered.values.count, by: 2).map { gathered.values[$0] }
+    let objective = configuration.es.fitnessObjective
+    let fitness = accuracies.indices.map { objective.fitness(meanLoss: Float(gathered.values[2 * $0]), accuracy: accuracies[$0]) }
     let report = strategy.tell(fitness: fitness, threads: threads)
     let elapsed = try addIterationTime(since: start, cpuSince: cpuStart, commSeconds: &commSeconds)
     return [

@@ -112,7 +112,12 @@ public struct ESConfiguration: Codable, Hashable, Sendable {
   /// OpenAI-ES over a few tied scale factors of named entries, every other entry fixed; nil
   /// searches every coordinate.
   public var scaleGroups: [ScaleGroup]?
+  /// What a member's fitness measures; nil: `loss`.
+  public var objective: FitnessObjective?
   public init() {}
+
+  /// The objective in effect.
+  public var fitnessObjective: FitnessObjective { objective ?? .loss }
 
   /// The strategy in effect.
   public var strategyKind: StrategyKind { strategy ?? .openAI }
@@ -324,6 +329,9 @@ public struct TrainingConfiguration: Codable, Hashable, Sendable {
       do { try es.snesHyperparameters.validate() } catch { throw fail("es.snes", "\(error)") }
     } else if es.snes != nil {
       throw fail("es.snes", "applies to es.strategy \"snes\"; set it or remove es.snes")
+    }
+    if let objective = es.objective, objective != .loss, meta.optimizer != .es {
+      throw fail("es.objective", "\(objective.rawValue) applies to meta.optimizer es (gradient descent needs the differentiable loss); remove it")
     }
     if es.sharedEpisode != nil, meta.optimizer != .es {
       throw fail("es.sharedEpisode", "applies to meta.optimizer es (gradient meta-training draws its own episodes, meta.gradient.episodes); remove it")

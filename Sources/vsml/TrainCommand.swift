@@ -38,13 +38,16 @@ final class ProgressReporter {
   let every: Int
   let maxWallMinutes: Double?
   let maxCPUMinutes: Double?
+  /// How the line names the mean fitness: `loss`, or `error` under `es.objective` `errorRate`.
+  let fitnessLabel: String
   let interactive = isatty(STDOUT_FILENO) != 0
   /// Shortest time between two redraws of the terminal line: fast iterations would otherwise
   /// flood the terminal (or mpirun's relay of it) with lines nobody can read.
   static let minimumRedrawSeconds = 0.25
   private var lastRedraw = -Double.infinity
 
-  init(total: Int, every: Int, maxWallMinutes: Double? = nil, maxCPUMinutes: Double? = nil) {
+  init(total: Int, every: Int, maxWallMinutes: Double? = nil, maxCPUMinutes: Double? = nil, objective: FitnessObjective = .loss) {
+    self.fitnessLabel = objective == .errorRate ? "error" : "loss"
     self.total = total
     self.every = every
     self.maxWallMinutes = maxWallMinutes
@@ -65,8 +68,8 @@ final class ProgressReporter {
     if let limit = maxWallMinutes { eta = min(eta, max(0, limit * 60 - wall)) }
     if let limit = maxCPUMinutes, cpu > 0, wall > 0 { eta = min(eta, max(0, limit * 60 - cpu) * wall / cpu) }
     var line = String(
-      format: "iter %d/%d  loss %.4f  acc %.3f  |g| %.3g  %.2fs/it  %.0f steps/s  elapsed %@  eta %@",
-      iteration, total, row["mean_fitness"] ?? .nan, row["mean_accuracy"] ?? .nan, row["gradient_norm"] ?? .nan,
+      format: "iter %d/%d  %@ %.4f  acc %.3f  |g| %.3g  %.2fs/it  %.0f steps/s  elapsed %@  eta %@",
+      iteration, total, fitnessLabel, row["mean_fitness"] ?? .nan, row["mean_accuracy"] ?? .nan, row["gradient_norm"] ?? .nan,
       perIteration, row["example_steps_per_s"] ?? 0, Self.clock(wall), Self.clock(eta))
     if let v = row["validation_accuracy"], v.isFinite { line += String(format: "  val %.3f", v) }
     if interactive {
@@ -191,7 +194,7 @@ struct TrainCommand: RankAwareCommand {
     installStopHandlers()
     let schedule = trainer.configuration.schedule
     let reporter = ProgressReporter(total: schedule.iterations, every: logEvery, maxWallMinutes: schedule.maxWallMinutes,
-                                    maxCPUMinutes: schedule.maxCPUMinutes)
+                                    maxCPUMinutes: schedule.maxCPUMinutes, objective: trainer.configuration.es.fitnessObjective)
     do {
       try trainer.run(cancellation: stopRequest, progress: reporter.report)
     } catch {

@@ -47,6 +47,16 @@ final class TrainSignalTests: XCTestCase {
     // The lock went with the process: the run resumes.
     let resumed = try binary.run(["train", "--resume", run, "--threads", "1", "--iterations", "\(rows + 1)"])
     XCTAssertEqual(resumed.status, 0, resumed.stderr)
+    XCTAssertTrue(resumed.stdout.contains("iter \(rows + 1)/\(rows + 1)  loss "), "the progress line names the fitness: \(resumed.stdout)")
+    // Under es.objective errorRate the line reports the error rate, 1 - acc, and says so.
+    let errorRun = try binary.run(["train", "--config", config, "--threads", "1", "--out", dir + "/error", "--iterations", "1",
+                                   "--set", "es.objective=errorRate"])
+    XCTAssertEqual(errorRun.status, 0, errorRun.stderr)
+    let line = try XCTUnwrap(errorRun.stdout.split(separator: "\n").first { $0.hasPrefix("iter 1/1") }, errorRun.stdout)
+    let fields = line.split(separator: " ", omittingEmptySubsequences: true)
+    let error = try XCTUnwrap(fields.firstIndex(of: "error").map { Double(fields[$0 + 1]) } ?? nil, String(line))
+    let accuracy = try XCTUnwrap(fields.firstIndex(of: "acc").map { Double(fields[$0 + 1]) } ?? nil, String(line))
+    XCTAssertEqual(error + accuracy, 1, accuracy: 2e-3, String(line))
   }
 
   func testAStopIsHonouredWithinAnIteration() throws {

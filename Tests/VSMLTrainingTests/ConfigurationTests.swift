@@ -224,6 +224,18 @@ final class ConfigurationTests: XCTestCase {
     }
   }
 
+  func testObjectiveIsReadAndChecked() throws {
+    let c = try ConfigurationLoader.load(TrainingConfiguration.self, json: Data(#"{"es": {"objective": "errorRate"}}"#.utf8), defaults: TrainingConfiguration())
+    XCTAssertEqual(c.es.fitnessObjective, .errorRate)
+    XCTAssertNoThrow(try c.validate())
+    XCTAssertEqual(TrainingConfiguration().es.fitnessObjective, .loss)
+    var gradient = c
+    gradient.meta.optimizer = .gradient
+    XCTAssertThrowsError(try gradient.validate()) { XCTAssertEqual(($0 as? ConfigurationError)?.field, "es.objective") }
+    XCTAssertThrowsError(try ConfigurationLoader.load(TrainingConfiguration.self, json: Data(#"{"es": {"objective": "accuracy"}}"#.utf8),
+                                                      defaults: TrainingConfiguration()))
+  }
+
   func testRelativeNoiseIsReadAndChecked() throws {
     var c = try ConfigurationLoader.load(
       TrainingConfiguration.self, json: Data(#"{"es": {"relativeNoise": {}}}"#.utf8), defaults: TrainingConfiguration())

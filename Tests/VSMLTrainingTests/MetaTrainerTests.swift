@@ -249,6 +249,28 @@ final class MetaTrainerTests: XCTestCase {
     XCTAssertEqual(try spread(shared: true, threads: 2).1, one, "thread count must not change the run")
   }
 
+  func testErrorRateObjectiveRanksMembersByTheirMistakes() throws {
+    // Same episodes, noise and members under both objectives; only the fitness differs: under
+    // errorRate it is 1 - accuracy member by member, so the means agree, and the step it takes
+    // differs from the loss objective's.
+    var config = tinyConfiguration(iterations: 1)
+    func step(_ objective: FitnessObjective?) throws -> ([String: Double], StrategyState) {
+      config.es.objective = objective
+      let dir = temporaryRunDirectory("objective")
+      defer { try? FileManager.default.removeItem(atPath: dir) }
+      let trainer = try MetaTrainer(configuration: config, runDirectory: dir, locator: syntheticLocator, threads: 1, log: { _ in })
+      return (try trainer.step(), trainer.strategyState)
+    }
+    let (errorRow, errorState) = try step(.errorRate)
+    let (lossRow, lossState) = try step(nil)
+    XCTAssertEqual(errorRow["mean_fitness"]!, 1 - errorRow["mean_accuracy"]!, accuracy: 1e-6)
+    XCTAssertEqual(errorRow["mean_accuracy"]!, lossRow["mean_accuracy"]!, "the same members on the same episodes")
+    XCTAssertNotEqual(lossRow["mean_fitness"]!, 1 - lossRow["mean_accuracy"]!, accuracy: 1e-6)
+    XCTAssertNotEqual(errorState, lossState)
+    XCTAssertEqual(try step(.loss).1, lossState, "loss is the default")
+    XCTAssertTrue(FitnessObjective.errorRate.fitness(meanLoss: .infinity, accuracy: 0.9).isNaN, "a diverged member is the worst")
+  }
+
   func testMixedSizesRunEachEpisodeAtItsOwnSize() throws {
     var config = tinyConfiguration(iterations: 2)
     config.data.tasks.append(.init(task: TaskSpec(dataset: "clusters", table: GeneratedTable(features: 5, classes: 3, rows: 40))))
