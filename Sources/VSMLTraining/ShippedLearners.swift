@@ -8,12 +8,13 @@ public enum ShippedLearners {
   /// meta-improved by ES on MNIST; `backprop-deep`: online backprop through a hidden layer of 32
   /// (a [784, 32, 10] network with a backward sweep, two sub-RNN blocks); `general`: `backprop-deep`
   /// with its eight named gains tuned by ES (`es.scaleGroups`) on a diverse mixture of images and
-  /// generated tables without Fashion-MNIST, the best on validation splits among the ES-trained
-  /// candidates (experiments/general-tables-deep-scales.json).
+  /// generated tables without Fashion-MNIST, then for error rate on 150-example episodes that
+  /// include full-size images (experiments/general-tables-deep-scales{,-early}.json), chosen on
+  /// validation splits.
   /// docs/RESULTS.md and docs/EXPERIMENTS.md have the command behind each.
   public static let names = ["scratch", "backprop", "backprop-random-init", "improved", "backprop-deep", "general"]
   /// The shipped learner `builtin` stands for: the best one on the validation split.
-  public static let builtin = "backprop-deep"
+  public static let builtin = "general"
 
   /// Path of a shipped learner's file, or nil if `name` is not shipped.
   public static func path(of name: String) -> String? {
