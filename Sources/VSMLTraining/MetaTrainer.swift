@@ -71,12 +71,15 @@ public final class MetaTrainer {
     communicator: any Communicator = SingleProcess(), log: @escaping (String) -> Void
   ) throws {
     let configuration = configuration.resolved()
+    var createdHere = false  // rank 0 made the run directory and holds its lock
     let prepared = Result<Prepared, any Error> {
       try configuration.validate()
       var lock: DirectoryLock?
       if communicator.isLeader {
+        let existed = FileManager.default.fileExists(atPath: runDirectory)
         try Self.createDirectory(runDirectory)
         lock = try DirectoryLock(directory: runDirectory)
+        createdHere = !existed
         if FileManager.default.fileExists(atPath: (runDirectory as NSString).appendingPathComponent(RunCheckpoint.fileName)) {
           throw CheckpointError.invalid(runDirectory, "already holds a run; continue it with `vsml train --resume \(runDirectory)` or choose another --out")
         }
@@ -98,7 +101,13 @@ public final class MetaTrainer {
         configuration: configuration, samplers: samplers, validationSamplers: try Self.makeValidationSamplers(configuration, locator: locator),
         shape: shape, strategy: strategy, lock: lock)
     }
-    try self.init(prepared, runDirectory: runDirectory, locator: locator, threads: threads, communicator: communicator, log: log)
+    do {
+      try self.init(prepared, runDirectory: runDirectory, locator: locator, threads: threads, communicator: communicator, log: log)
+    } catch {
+      // A run that never started leaves no directory behind, so the same --out works next time.
+      if createdHere { Self.removeUnstartedDirectory(runDirectory) }
+      throw error
+    }
     if communicator.isLeader {
       let encoder = JSONEncoder()
       encoder.outputFormatting = [.sortedKeys, .prettyPrinted]
@@ -170,6 +179,13 @@ public final class MetaTrainer {
     do { try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true) } catch {
       throw CheckpointError.invalid(path, "cannot be created (\((error as NSError).localizedDescription)); choose a writable --out")
     }
+  }
+
+  /// Removes a run directory this process created for a run that failed before its first write:
+  /// its lock file, then the directory if nothing else is in it.
+  static func removeUnstartedDirectory(_ path: String) {
+    unlink((path as NSString).appendingPathComponent(DirectoryLock.fileName))
+    rmdir(path)
   }
 
   /// Refuses a run whose episodes, results and learner states would not fit in memory: each

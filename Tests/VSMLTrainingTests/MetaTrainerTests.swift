@@ -52,6 +52,24 @@ final class MetaTrainerTests: XCTestCase {
     }
   }
 
+  func testARunThatFailsToStartLeavesNoDirectoryBehind() throws {
+    let dir = temporaryRunDirectory("unstarted")
+    defer { try? FileManager.default.removeItem(atPath: dir) }
+    var configuration = tinyConfiguration()
+    configuration.data.tasks = [.init(task: TaskSpec(dataset: "csv:\(dir)-missing.csv"))]
+    // The data fail to load after the directory was made and locked: both go again.
+    XCTAssertThrowsError(try MetaTrainer(configuration: configuration, runDirectory: dir, locator: syntheticLocator, threads: 1, log: { _ in }))
+    XCTAssertFalse(FileManager.default.fileExists(atPath: dir))
+    // A directory that was there before stays, without a lock file.
+    try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+    XCTAssertThrowsError(try MetaTrainer(configuration: configuration, runDirectory: dir, locator: syntheticLocator, threads: 1, log: { _ in }))
+    XCTAssertTrue(FileManager.default.fileExists(atPath: dir))
+    // The same directory then takes a good run.
+    let trainer = try MetaTrainer(configuration: tinyConfiguration(iterations: 2), runDirectory: dir, locator: syntheticLocator, threads: 1, log: { _ in })
+    try trainer.run()
+    XCTAssertEqual(trainer.strategy.iteration, 2)
+  }
+
   func testTimeBudgetsStopTheRunAndAreCheckedEarly() throws {
     for key in ["maxWallMinutes", "maxCPUMinutes"] {
       let dir = temporaryRunDirectory("budget")
