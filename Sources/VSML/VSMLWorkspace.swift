@@ -240,6 +240,18 @@ final class VSMLWorkspace {
   private func meanMessages(inputs A: Int, outputs B: Int, block: SubRNNParameterLayout, parameters p: UnsafePointer<Float>) {
     let m = messageSize
     func head(_ sums: UnsafePointer<Float>, count: Int, scale: Float, weights: UnsafePointer<Float>, bias: UnsafePointer<Float>, into out: UnsafeMutablePointer<Float>) {
+      if m == 8 {
+        // The default message size, one 8-lane vector per row held in registers. Same operations
+        // in the same order as the loop below (Swift does not fuse them), so the same bits.
+        let raw = UnsafeRawPointer(weights)
+        let start = UnsafeRawPointer(bias).loadUnaligned(as: SIMD8<Float>.self)
+        for r in 0..<count {
+          var acc = start
+          for k in 0..<16 { acc += (sums[r * 16 + k] * scale) * raw.loadUnaligned(fromByteOffset: k * 32, as: SIMD8<Float>.self) }
+          UnsafeMutableRawPointer(out + r * m).storeBytes(of: acc, as: SIMD8<Float>.self)
+        }
+        return
+      }
       for r in 0..<count {
         for j in 0..<m { out[r * m + j] = bias[j] }
         for k in 0..<16 {
