@@ -273,6 +273,10 @@ final class VSMLWorkspace {
     let nf = newForward.pointer, nb = newBackward.pointer
     nf.update(repeating: 0, count: B * m)
     nb.update(repeating: 0, count: A * m)
+    if m == 8 {
+      normalisedMessages8(layer: l, block: block, parameters: p)
+      return
+    }
     var message = [Float](repeating: 0, count: m)
     message.withUnsafeMutableBufferPointer { msg in
       func normalisedHead(_ h: UnsafePointer<Float>, weights: Range<Int>, bias: Range<Int>, scale: Range<Int>, offset: Range<Int>) {
@@ -297,6 +301,47 @@ final class VSMLWorkspace {
           for j in 0..<m { nb[a * m + j] += msg[j] / Float(B) }
         }
       }
+    }
+  }
+
+  /// `normalisedMessages` at the default message size: each message is one 8-lane vector. The
+  /// element-wise steps are the scalar loop's operations in its order (Swift does not fuse them),
+  /// and the mean and variance are summed lane by lane in index order, so the bits are the same.
+  private func normalisedMessages8(layer l: Int, block: SubRNNParameterLayout, parameters p: UnsafePointer<Float>) {
+    typealias V = SIMD8<Float>
+    let A = sizes[l], B = sizes[l + 1]
+    let raw = UnsafeRawPointer(p)
+    func vector(_ offset: Int) -> V { raw.loadUnaligned(fromByteOffset: offset * 4, as: V.self) }
+    func head(_ h: UnsafePointer<Float>, weights: Int, bias: Int, scale: V, offset: V) -> V {
+      var msg = vector(bias)
+      for k in 0..<16 { msg += h[k] * vector(weights + k * 8) }
+      var mean: Float = 0
+      for j in 0..<8 { mean += msg[j] }
+      mean /= 8
+      let centred = msg - mean
+      let squares = centred * centred
+      var variance: Float = 0
+      for j in 0..<8 { variance += squares[j] }
+      variance /= 8
+      let inv = 1 / (variance + VSMLCell.layerNormEpsilon).squareRoot()
+      return centred * inv * scale + offset
+    }
+    let fw = block.forwardHeadWeights.lowerBound, fb = block.forwardHeadBias.lowerBound
+    let bw = block.backwardHeadWeights.lowerBound, bb = block.backwardHeadBias.lowerBound
+    let fScale = vector(block.forwardNormScale.lowerBound), fOffset = vector(block.forwardNormOffset.lowerBound)
+    let bScale = vector(block.backwardNormScale.lowerBound), bOffset = vector(block.backwardNormOffset.lowerBound)
+    let nf = UnsafeMutableRawPointer(newForward.pointer), nb = UnsafeMutableRawPointer(newBackward.pointer)
+    let c = cells[l].pointer
+    let byA = V(repeating: Float(A)), byB = V(repeating: Float(B))
+    for a in 0..<A {
+      var rowTotal = V()
+      for b in 0..<B {
+        let h = UnsafePointer(c + (a * B + b) * 32)
+        let forward = head(h, weights: fw, bias: fb, scale: fScale, offset: fOffset)
+        nf.storeBytes(of: nf.loadUnaligned(fromByteOffset: b * 32, as: V.self) + forward / byA, toByteOffset: b * 32, as: V.self)
+        rowTotal += head(h, weights: bw, bias: bb, scale: bScale, offset: bOffset) / byB
+      }
+      nb.storeBytes(of: rowTotal, toByteOffset: a * 32, as: V.self)
     }
   }
 }
