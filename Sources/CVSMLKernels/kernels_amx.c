@@ -127,6 +127,7 @@ static inline void amx_tile_product(const vsml_product_state *state, const float
 
 #define VSML_TILE_PRODUCT(state, tile, n, rows, cols, row_term, col_term, w, z) \
   amx_tile_product(state, tile, n, rows, cols, row_term, col_term, w, z)
+#define VSML_FUSED_FMA 1
 #define VSML_FN(name) name##_amx
 #include "internal/tick_body.h"
 
@@ -168,7 +169,7 @@ double vsml_amx_bf16_peak_amx(double seconds) {
 
 const vsml_kernels vsml_kernels_amx = {
     "amx", vsml_dense_tick16_amx, vsml_dense_tick16_reverse_amx,
-    vsml_message_terms_amx,
+    vsml_normalised_messages8_amx, vsml_message_terms_amx,
     vsml_accumulate_rows_amx, vsml_dot_amx, vsml_adam_step_amx,
     vsml_scale_add_amx,
     vsml_tanh_amx, vsml_sigmoid_amx, vsml_fma_peak_amx};

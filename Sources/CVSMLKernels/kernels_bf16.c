@@ -74,13 +74,14 @@ static inline void bf16_tile_product(const vsml_product_state *state, const floa
 
 #define VSML_TILE_PRODUCT(state, tile, n, rows, cols, row_term, col_term, w, z) \
   bf16_tile_product(state, tile, n, rows, cols, row_term, col_term, z)
+#define VSML_FUSED_FMA 1
 #define VSML_FN(name) name##_bf16
 #include "internal/tick_body.h"
 #pragma clang attribute pop
 
 const vsml_kernels vsml_kernels_bf16 = {
     "avx512-bf16", vsml_dense_tick16_bf16, vsml_dense_tick16_reverse_bf16,
-    vsml_message_terms_bf16,
+    vsml_normalised_messages8_bf16, vsml_message_terms_bf16,
     vsml_accumulate_rows_bf16, vsml_dot_bf16, vsml_adam_step_bf16,
     vsml_scale_add_bf16,
     vsml_tanh_bf16, vsml_sigmoid_bf16, vsml_fma_peak_bf16};

@@ -7,7 +7,7 @@
 
 const vsml_kernels vsml_kernels_portable = {
     "portable", vsml_dense_tick16_portable, vsml_dense_tick16_reverse_portable,
-    vsml_message_terms_portable,
+    vsml_normalised_messages8_portable, vsml_message_terms_portable,
     vsml_accumulate_rows_portable, vsml_dot_portable, vsml_adam_step_portable,
     vsml_scale_add_portable,
     vsml_tanh_portable, vsml_sigmoid_portable, vsml_fma_peak_portable};

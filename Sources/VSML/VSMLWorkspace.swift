@@ -16,6 +16,9 @@ final class VSMLWorkspace {
   let rowTerm: AlignedBuffer, colTerm: AlignedBuffer
   let rowSum: AlignedBuffer, colSum: AlignedBuffer
   let newForward: AlignedBuffer, newBackward: AlignedBuffer
+  /// LayerNorm at message size 8: both heads packed for the kernel (16 x 16 weights, then bias,
+  /// scale and offset, 16 each) and its scratch (8 x the widest layer, rounded up to 16).
+  let headPack: AlignedBuffer, normalisedScratch: AlignedBuffer
   let logits: AlignedBuffer, error: AlignedBuffer, label: AlignedBuffer
   /// Per sub-RNN block: the gate matrix ((2M + 16) x 64) then bias with gate offsets (64), with
   /// every column scaled into the kernel's exp2 domain (see `vsml_kernels.dense_tick16`).
@@ -60,6 +63,9 @@ final class VSMLWorkspace {
     colSum = AlignedBuffer(count: widest * 16)
     newForward = AlignedBuffer(count: widest * m)
     newBackward = AlignedBuffer(count: widest * m)
+    let packs = configuration.subRNN.layerNorm && m == 8
+    headPack = AlignedBuffer(count: packs ? 16 * 16 + 3 * 16 : 1)
+    normalisedScratch = AlignedBuffer(count: packs ? 8 * ((widest + 15) / 16 * 16) : 1)
     let classes = configuration.outputSize
     logits = AlignedBuffer(count: classes)
     error = AlignedBuffer(count: classes)
@@ -304,44 +310,27 @@ final class VSMLWorkspace {
     }
   }
 
-  /// `normalisedMessages` at the default message size: each message is one 8-lane vector. The
-  /// element-wise steps are the scalar loop's operations in its order (Swift does not fuse them),
-  /// and the mean and variance are summed lane by lane in index order, so the bits are the same.
+  /// `normalisedMessages` at the default message size, in the C kernel: the same operations in
+  /// the same order, so the same bits.
   private func normalisedMessages8(layer l: Int, block: SubRNNParameterLayout, parameters p: UnsafePointer<Float>) {
-    typealias V = SIMD8<Float>
-    let A = sizes[l], B = sizes[l + 1]
-    let raw = UnsafeRawPointer(p)
-    func vector(_ offset: Int) -> V { raw.loadUnaligned(fromByteOffset: offset * 4, as: V.self) }
-    func head(_ h: UnsafePointer<Float>, weights: Int, bias: Int, scale: V, offset: V) -> V {
-      var msg = vector(bias)
-      for k in 0..<16 { msg += h[k] * vector(weights + k * 8) }
-      var mean: Float = 0
-      for j in 0..<8 { mean += msg[j] }
-      mean /= 8
-      let centred = msg - mean
-      let squares = centred * centred
-      var variance: Float = 0
-      for j in 0..<8 { variance += squares[j] }
-      variance /= 8
-      let inv = 1 / (variance + VSMLCell.layerNormEpsilon).squareRoot()
-      return centred * inv * scale + offset
-    }
-    let fw = block.forwardHeadWeights.lowerBound, fb = block.forwardHeadBias.lowerBound
-    let bw = block.backwardHeadWeights.lowerBound, bb = block.backwardHeadBias.lowerBound
-    let fScale = vector(block.forwardNormScale.lowerBound), fOffset = vector(block.forwardNormOffset.lowerBound)
-    let bScale = vector(block.backwardNormScale.lowerBound), bOffset = vector(block.backwardNormOffset.lowerBound)
-    let nf = UnsafeMutableRawPointer(newForward.pointer), nb = UnsafeMutableRawPointer(newBackward.pointer)
-    let c = cells[l].pointer
-    let byA = V(repeating: Float(A)), byB = V(repeating: Float(B))
-    for a in 0..<A {
-      var rowTotal = V()
-      for b in 0..<B {
-        let h = UnsafePointer(c + (a * B + b) * 32)
-        let forward = head(h, weights: fw, bias: fb, scale: fScale, offset: fOffset)
-        nf.storeBytes(of: nf.loadUnaligned(fromByteOffset: b * 32, as: V.self) + forward / byA, toByteOffset: b * 32, as: V.self)
-        rowTotal += head(h, weights: bw, bias: bb, scale: bScale, offset: bOffset) / byB
+    let pack = headPack.pointer
+    let fw = block.forwardHeadWeights.lowerBound, bw = block.backwardHeadWeights.lowerBound
+    for k in 0..<16 {
+      for j in 0..<8 {
+        pack[k * 16 + j] = p[fw + k * 8 + j]
+        pack[k * 16 + 8 + j] = p[bw + k * 8 + j]
       }
-      nb.storeBytes(of: rowTotal, toByteOffset: a * 32, as: V.self)
     }
+    let pairs = [(block.forwardHeadBias, block.backwardHeadBias), (block.forwardNormScale, block.backwardNormScale),
+                 (block.forwardNormOffset, block.backwardNormOffset)]
+    for (n, (forward, backward)) in pairs.enumerated() {
+      for j in 0..<8 {
+        pack[256 + n * 16 + j] = p[forward.lowerBound + j]
+        pack[256 + n * 16 + 8 + j] = p[backward.lowerBound + j]
+      }
+    }
+    kernels.normalised_messages8(
+      cells[l].pointer, sizes[l], sizes[l + 1], pack, pack + 256, pack + 272, pack + 288, VSMLCell.layerNormEpsilon,
+      normalisedScratch.pointer, newForward.pointer, newBackward.pointer)
   }
 }

@@ -56,6 +56,19 @@ typedef struct vsml_kernels {
   void (*dense_tick16_reverse)(const float *record, float *adjoint, ptrdiff_t A, ptrdiff_t B,
                                const float *recurrent_t, float *dw, float *row_dz, float *col_dz);
 
+  /// Outgoing messages with LayerNorm, message size 8, for all A x B connections (no fused
+  /// operations: the same bits on every path).
+  ///
+  /// cells:        A x B x 32, h in the first 16 of each connection.
+  /// w:            16 x 16: row k is the forward head's row k (8), then the backward head's.
+  /// bias, scale, offset: 16 each, forward head's 8 then backward head's 8.
+  /// forward_t:    scratch of 8 x (B rounded up to a multiple of 16) floats.
+  /// forward_out:  B x 8: the mean over a of LayerNorm(forward head), written.
+  /// backward_out: A x 8: the mean over b of LayerNorm(backward head), written.
+  void (*normalised_messages8)(const float *cells, ptrdiff_t A, ptrdiff_t B, const float *w, const float *bias,
+                               const float *scale, const float *offset, float epsilon, float *forward_t,
+                               float *forward_out, float *backward_out);
+
   /// out[r] = start + messages[r] . w for r < rows: messages rows x m, w m x 64, start 64 floats
   /// or NULL (zero), out rows x 64. Zero message entries are skipped.
   void (*message_terms)(const float *messages, ptrdiff_t rows, ptrdiff_t m, const float *w,

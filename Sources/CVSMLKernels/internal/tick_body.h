@@ -223,6 +223,85 @@ static void VSML_FN(vsml_dense_tick16_reverse)(const float *record, float *adjoi
 #endif
 }
 
+#if defined(VSML_FUSED_FMA)
+/* x / d, as a division rounds it, for d >= 1 given y = 1/d (rounded): q = x y, then Markstein's
+   correction q + (x - q d) y with both steps fused. That is the correctly rounded quotient wherever
+   x - q d does not underflow (|x| above about 1e-30); infinities and NaN pass through q. Three
+   pipelined operations instead of a division (a 10 to 16 cycle block per 512-bit vector). */
+static inline vf vdiv_by(vf x, vf d, vf y) {
+  const vf q = vmul(x, y);
+  const vf r = vfma_fused(vsub(vset1(0.0f), q), d, x);
+  return vselect_finite(q, vfma_fused(r, y, q), q);
+}
+#else
+static inline vf vdiv_by(vf x, vf d, vf y) { (void)y; return vdiv(x, d); }
+#endif
+
+/* Outgoing messages with LayerNorm at message size 8, for all A x B connections: per
+   connection the two heads (forward, backward) of its h, each normalised over its 8 entries,
+   then the mean over the connections that share an output (forward) or an input (backward).
+   Rows are done one at a time with up to 16 connections of the row in the vector lanes, so every
+   sum runs in the plain loop's order: the heads over k, the LayerNorm statistics over the 8
+   entries, the forward means over a, the backward means over b. No operation is fused, so the
+   result has the same bits on every path as the Swift loop it replaces. */
+static void VSML_FN(vsml_normalised_messages8)(const float *cells, ptrdiff_t A, ptrdiff_t B, const float *w,
+                                               const float *bias, const float *scale, const float *offset,
+                                               float epsilon, float *forward_t, float *forward_out,
+                                               float *backward_out) {
+#pragma clang fp contract(off)
+  const ptrdiff_t stride = (B + 15) / 16 * 16;
+  memset(forward_t, 0, (size_t)(8 * stride) * sizeof(float));
+  float ht[16 * 16] __attribute__((aligned(64)));  /* ht[k * 16 + lane] = h_k of the lane's connection */
+  float back[8 * 16] __attribute__((aligned(64))); /* the backward messages of the lanes, / B */
+  const vf by_a = vset1((float)A), by_b = vset1((float)B), one = vset1(1.0f);
+  const vf inv_a = vset1(1.0f / (float)A), inv_b = vset1(1.0f / (float)B);
+  /* Multiplying by 1/8 gives exactly the bits of dividing by 8. */
+  const vf eighth = vset1(0.125f);
+  const vf eps = vset1(epsilon);
+  for (ptrdiff_t a = 0; a < A; a++) {
+    float *row_out = backward_out + a * 8;
+    for (int j = 0; j < 8; j++) row_out[j] = 0.0f;
+    for (ptrdiff_t b0 = 0; b0 < B; b0 += 16) {
+      const int n = B - b0 < 16 ? (int)(B - b0) : 16;
+      const float *h = cells + (a * B + b0) * 32;
+      for (int lane = 0; lane < 16; lane++)
+        for (int k = 0; k < 16; k++) ht[k * 16 + lane] = lane < n ? h[lane * 32 + k] : 0.0f;
+      vf msg[16];
+      for (int j = 0; j < 16; j++) msg[j] = vset1(bias[j]);
+      for (int k = 0; k < 16; k++) {
+        const vf x = vload(ht + k * 16);
+        for (int j = 0; j < 16; j++) msg[j] = vadd(msg[j], vmul(x, vset1(w[k * 16 + j])));
+      }
+      for (int head = 0; head < 2; head++) {
+        vf *m = msg + head * 8;
+        vf mean = vset1(0.0f);
+        for (int j = 0; j < 8; j++) mean = vadd(mean, m[j]);
+        mean = vmul(mean, eighth);
+        vf variance = vset1(0.0f);
+        for (int j = 0; j < 8; j++) {
+          m[j] = vsub(m[j], mean);
+          variance = vadd(variance, vmul(m[j], m[j]));
+        }
+        variance = vmul(variance, eighth);
+        const vf inv = vdiv(one, vsqrt(vadd(variance, eps)));
+        for (int j = 0; j < 8; j++) {
+          const vf y = vadd(vmul(vmul(m[j], inv), vset1(scale[head * 8 + j])), vset1(offset[head * 8 + j]));
+          if (head == 0) {
+            float *f = forward_t + j * stride + b0;
+            vstore(f, vadd(vload(f), vdiv_by(y, by_a, inv_a)));
+          } else {
+            vstore(back + j * 16, vdiv_by(y, by_b, inv_b));
+          }
+        }
+      }
+      for (int lane = 0; lane < n; lane++)
+        for (int j = 0; j < 8; j++) row_out[j] += back[j * 16 + lane];
+    }
+  }
+  for (ptrdiff_t b = 0; b < B; b++)
+    for (int j = 0; j < 8; j++) forward_out[b * 8 + j] = forward_t[j * stride + b];
+}
+
 static void VSML_FN(vsml_message_terms)(const float *messages, ptrdiff_t rows, ptrdiff_t m, const float *w,
                                         const float *start, float *out) {
   for (ptrdiff_t r = 0; r < rows; r++) {

@@ -18,6 +18,10 @@ typedef __m512 vf;
 #define vfrac(x) _mm512_reduce_ps((x), _MM_FROUND_TO_NEG_INF | _MM_FROUND_NO_EXC)
 /* x * 2^floor(n), exact. */
 #define vscale2(x, n) _mm512_scalef_ps((x), (n))
+/* a * b + c with one rounding, whatever the contraction setting. */
+#define vfma_fused(a, b, c) _mm512_fmadd_ps((a), (b), (c))
+/* a where q is finite, else b. */
+#define vselect_finite(q, a, b) _mm512_mask_blend_ps(_mm512_fpclass_ps_mask((q), 0x99), (a), (b))
 /* 1/x: 14-bit estimate and one Newton step (relative error ~1e-8 before rounding). */
 static inline vf vrecip(vf x) {
   vf r = _mm512_rcp14_ps(x);

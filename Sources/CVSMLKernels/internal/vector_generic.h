@@ -21,6 +21,11 @@ static inline void vstore(float *p, vf v) { memcpy(p, &v, sizeof v); }
 #define vfma(a, b, c) ((a) * (b) + (c))
 /* Lane-wise select by comparison mask (all ones where true). */
 static inline vf vselect(vi mask, vf a, vf b) { return (vf)((mask & (vi)a) | (~mask & (vi)b)); }
+/* a * b + c with one rounding, whatever the contraction setting (a libm call per lane where the
+   target has no FMA instruction, so only paths that define VSML_FUSED_FMA use it). */
+#define vfma_fused(a, b, c) __builtin_elementwise_fma((a), (b), (c))
+/* a where q is finite, else b. */
+static inline vf vselect_finite(vf q, vf a, vf b) { return vselect((vi)((q - q) == vset1(0.0f)), a, b); }
 /* min/max with the second operand returned where either is NaN, as AVX-512 does. */
 static inline vf vmin(vf a, vf b) { return vselect((vi)(a < b), a, b); }
 static inline vf vmax(vf a, vf b) { return vselect((vi)(a > b), a, b); }
