@@ -24,6 +24,9 @@ struct BenchCommand: ParsableCommand {
   @Flag(help: "Run the backward sweep after every forward pass (as backprop-deep does).")
   var backwardPass = false
 
+  @Flag(help: "LayerNorm on every outgoing message (model.layerNorm; on by default in gradient meta-training).")
+  var layerNorm = false
+
   @Flag(help: "Measure one gradient meta-step instead: the gradient of the mean loss of --population episodes of --steps examples through the whole episode (checkpointed reverse pass), beside a forward pass of the same episodes, with the process's peak memory.")
   var gradient = false
 
@@ -71,7 +74,7 @@ struct BenchCommand: ParsableCommand {
       }
       return
     }
-    let config = VSMLConfiguration(layerSizes: layers.sizes, backwardPass: backwardPass)
+    let config = VSMLConfiguration(layerSizes: layers.sizes, subRNN: .init(layerNorm: layerNorm), backwardPass: backwardPass)
     let network = try VSMLNetwork(config)
     if gradient { return try runGradient(config, network: network) }
     try MemoryBudget.require(
@@ -96,8 +99,8 @@ struct BenchCommand: ParsableCommand {
     }
     if json {
       var object: [String: Any] = [
-        "layers": layers.sizes, "backward_pass": backwardPass, "population": population, "steps": steps, "threads": compute.threads,
-        "example_steps_per_s": r.exampleStepsPerSecond, "connection_ticks_per_s": r.connectionTicksPerSecond,
+        "layers": layers.sizes, "backward_pass": backwardPass, "layer_norm": layerNorm, "population": population, "steps": steps,
+        "threads": compute.threads, "example_steps_per_s": r.exampleStepsPerSecond, "connection_ticks_per_s": r.connectionTicksPerSecond,
         "reference_example_steps_per_s": r.referenceExampleStepsPerSecond, "speedup_vs_reference": r.speedupVsReference,
         "matrix_gflops": r.matrixFlopsPerSecond / 1e9, "wall_s": r.wallSeconds,
         "connection_ticks_per_example": r.connectionTicksPerExample,
@@ -111,7 +114,7 @@ struct BenchCommand: ParsableCommand {
       }
       try printJSON(object)
     } else {
-      print("layers \(layers), population \(population), \(steps) steps, \(compute.threads) threads, kernel \(arithmetic.precision.kernelName), precision \(arithmetic.precision)")
+      print("layers \(layers)\(layerNorm ? " with LayerNorm" : ""), population \(population), \(steps) steps, \(compute.threads) threads, kernel \(arithmetic.precision.kernelName), precision \(arithmetic.precision)")
       print(String(format: "fast path       %10.0f example-steps/s  %8.1f M connection-ticks/s", r.exampleStepsPerSecond, r.connectionTicksPerSecond / 1e6))
       print(String(format: "reference path  %10.1f example-steps/s  (float64, scalar)", r.referenceExampleStepsPerSecond))
       print(String(format: "speed-up        %10.0fx", r.speedupVsReference))
@@ -137,7 +140,7 @@ struct BenchCommand: ParsableCommand {
     let peak = peakResidentBytes()
     if json {
       try printJSON([
-        "gradient": true, "layers": layers.sizes, "backward_pass": backwardPass, "population": population, "steps": steps,
+        "gradient": true, "layers": layers.sizes, "backward_pass": backwardPass, "layer_norm": layerNorm, "population": population, "steps": steps,
         "threads": compute.threads, "kernel": KernelPath.selected.rawValue,
         "meta_step_s": r.gradientSeconds, "forward_s": r.forwardSeconds, "gradient_over_forward": r.gradientSeconds / r.forwardSeconds,
         "segment_length": r.segmentLength, "tape_bytes_per_episode": r.tapeBytesPerEpisode,

@@ -43,4 +43,17 @@ final class KernelOutputTests: XCTestCase {
     XCTAssertNotEqual(bad.status, 0)
     XCTAssertTrue(bad.stderr.contains("fp8"), bad.stderr)
   }
+
+  func testBenchMeasuresLayerNormWhenAsked() throws {
+    for flag in [[], ["--layer-norm"]] {
+      let r = try run(["bench", "--layers", "8,3", "--population", "1", "--steps", "5", "--threads", "1", "--json"] + flag)
+      XCTAssertEqual(r.status, 0, r.stderr)
+      let object = try XCTUnwrap(JSONSerialization.jsonObject(with: Data(r.stdout.utf8)) as? [String: Any])
+      XCTAssertEqual(object["layer_norm"] as? Bool, !flag.isEmpty)
+      XCTAssertGreaterThan(try XCTUnwrap(object["example_steps_per_s"] as? Double), 0)
+    }
+    let text = try run(["bench", "--layers", "8,3", "--population", "1", "--steps", "5", "--threads", "1", "--layer-norm"])
+    XCTAssertEqual(text.status, 0, text.stderr)
+    XCTAssertTrue(text.stdout.contains("layers 8,3 with LayerNorm"), text.stdout)
+  }
 }
