@@ -49,6 +49,11 @@ public struct SVGPlot: Sendable {
   static let bandOpacity = 0.2
   /// Roughly how many ticks per axis.
   static let targetTickCount = 6
+  /// Narrowest legend box, and the width allowed per character of a series name (12-unit sans-serif).
+  static let legendMinimumWidth = 120.0
+  static let characterWidth = 7.0
+  /// Points sampled along each line segment when choosing where the legend hides least.
+  static let legendSamplesPerSegment = 8
   /// Space around the plotting area for title, tick labels and axis labels.
   static let margin = (left: 72.0, right: 24.0, top: 44.0, bottom: 56.0)
 
@@ -114,12 +119,24 @@ public struct SVGPlot: Sendable {
       out.append(#"<path class="series" data-series="\#(SVGPlot.escape(s.name))" d="\#(d.trimmingCharacters(in: .whitespaces))" fill="none" stroke="\#(color(index))" stroke-width="2"/>"#)
     }
 
-    // Legend, top right inside the plotting area.
-    let rowHeight = 18.0, legendWidth = 160.0
-    let legendX = m.left + plotWidth - legendWidth - 8, legendY = m.top + 8
+    // Legend, in the corner of the plotting area that hides the fewest points of the curves.
     if !series.isEmpty {
+      let rowHeight = 18.0
+      let longest = series.map { Double($0.name.count) }.max() ?? 0
+      let legendWidth = min(plotWidth - 16, max(SVGPlot.legendMinimumWidth, 46 + SVGPlot.characterWidth * longest))
+      let legendHeight = rowHeight * Double(series.count) + 8
+      let corners = [
+        (m.left + plotWidth - legendWidth - 8, m.top + 8), (m.left + 8, m.top + 8),
+        (m.left + plotWidth - legendWidth - 8, m.top + plotHeight - legendHeight - 8), (m.left + 8, m.top + plotHeight - legendHeight - 8),
+      ]
+      let points = curvePoints(px: px, py: py)
+      let hidden = corners.map { corner in
+        points.filter { $0.x >= corner.0 && $0.x <= corner.0 + legendWidth && $0.y >= corner.1 && $0.y <= corner.1 + legendHeight }.count
+      }
+      let best = hidden.indices.min { hidden[$0] < hidden[$1] }!  // the first corner wins ties
+      let (legendX, legendY) = corners[best]
       out.append(#"<g class="legend">"#)
-      out.append(#"<rect x="\#(f(legendX))" y="\#(f(legendY))" width="\#(f(legendWidth))" height="\#(f(rowHeight * Double(series.count) + 8))" fill="white" fill-opacity="0.85" stroke="rgb(153,153,153)"/>"#)
+      out.append(#"<rect x="\#(f(legendX))" y="\#(f(legendY))" width="\#(f(legendWidth))" height="\#(f(legendHeight))" fill="white" fill-opacity="0.85" stroke="rgb(153,153,153)"/>"#)
       for (index, s) in series.enumerated() {
         let y = legendY + 4 + rowHeight * (Double(index) + 0.5)
         out.append(#"<line x1="\#(f(legendX + 8))" y1="\#(f(y))" x2="\#(f(legendX + 32))" y2="\#(f(y))" stroke="\#(color(index))" stroke-width="2"/>"#)
@@ -129,6 +146,29 @@ public struct SVGPlot: Sendable {
     }
     out.append("</svg>")
     return out.joined(separator: "\n") + "\n"
+  }
+
+  /// Points along every drawn line (each segment sampled `legendSamplesPerSegment` times), in
+  /// canvas units: what a legend placed over them would hide.
+  private func curvePoints(px: (Double) -> Double, py: (Double) -> Double) -> [(x: Double, y: Double)] {
+    var points: [(x: Double, y: Double)] = []
+    for s in series {
+      var previous: (x: Double, y: Double)?
+      for i in s.x.indices {
+        guard s.x[i].isFinite, s.y[i].isFinite else { previous = nil; continue }
+        let point = (x: px(s.x[i]), y: py(s.y[i]))
+        if let previous {
+          for k in 1...SVGPlot.legendSamplesPerSegment {
+            let t = Double(k) / Double(SVGPlot.legendSamplesPerSegment)
+            points.append((previous.x + t * (point.x - previous.x), previous.y + t * (point.y - previous.y)))
+          }
+        } else {
+          points.append(point)
+        }
+        previous = point
+      }
+    }
+    return points
   }
 
   /// Writes the SVG atomically to `path`.

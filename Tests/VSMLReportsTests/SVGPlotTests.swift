@@ -33,6 +33,34 @@ final class SVGPlotTests: XCTestCase {
     ])
   }
 
+  /// The legend's box: the first rect after the legend group opens.
+  private func legendBox(_ plot: SVGPlot) throws -> (x: Double, y: Double, width: Double) {
+    let elements = try parse(plot.render()).elements
+    let group = try XCTUnwrap(elements.firstIndex { $0.attributes["class"] == "legend" })
+    let rect = elements[group + 1].attributes
+    return (Double(rect["x"] ?? "") ?? .nan, Double(rect["y"] ?? "") ?? .nan, Double(rect["width"] ?? "") ?? .nan)
+  }
+
+  func testLegendGoesWhereItHidesTheFewestPoints() throws {
+    let x = (0...20).map(Double.init)
+    // A curve along the top: the legend moves to a bottom corner.
+    let high = SVGPlot(title: "t", xLabel: "x", yLabel: "y", series: [
+      SVGPlot.Series(name: "high", x: x, y: x.map { _ in 0.95 }), SVGPlot.Series(name: "low", x: [0, 20], y: [0, 0.5]),
+    ])
+    let m = SVGPlot.margin
+    XCTAssertGreaterThan(try legendBox(high).y, m.top + 100)
+    // A curve rising to the top right: the legend sits at the top left.
+    let rising = SVGPlot(title: "t", xLabel: "x", yLabel: "y", series: [SVGPlot.Series(name: "rising", x: x, y: x.map { $0 / 20 })])
+    let box = try legendBox(rising)
+    XCTAssertEqual(box.x, m.left + 8)
+    XCTAssertEqual(box.y, m.top + 8)
+    // A long name widens the box.
+    let long = SVGPlot(title: "t", xLabel: "x", yLabel: "y", series: [
+      SVGPlot.Series(name: String(repeating: "n", count: 40), x: x, y: x.map { $0 / 20 }),
+    ])
+    XCTAssertGreaterThan(try legendBox(long).width, box.width + 100)
+  }
+
   func testWellFormedWithSeriesBandsTicksAndLegend() throws {
     let svg = samplePlot().render()
     let parsed = try parse(svg)
