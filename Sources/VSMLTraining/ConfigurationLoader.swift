@@ -71,10 +71,8 @@ public enum ConfigurationLoader {
       let path = String(override[..<eq]).split(separator: ".").map(String.init)
       let text = String(override[override.index(after: eq)...])
       let value = (try? JSONSerialization.jsonObject(with: Data(text.utf8), options: [.fragmentsAllowed])) ?? text
-      var patch: Any = value
-      for key in path.reversed() { patch = [key: patch] }
-      try check(patch, against: Mirror(reflecting: defaults), value: defaults, path: "")
-      tree = merge(tree, patch)
+      tree = try patch(tree, at: path[...], with: value, defaults: defaults, field: "")
+      try check(tree, against: Mirror(reflecting: defaults), value: defaults, path: "")
     }
     do {
       return try decode(T.self, tree)
@@ -85,9 +83,9 @@ public enum ConfigurationLoader {
       for override in overrides {
         guard let eq = override.firstIndex(of: "=") else { continue }
         let text = String(override[override.index(after: eq)...])
-        var patch: Any = (try? JSONSerialization.jsonObject(with: Data(text.utf8), options: [.fragmentsAllowed])) ?? text
-        for key in override[..<eq].split(separator: ".").reversed() { patch = [String(key): patch] }
-        if (try? decode(T.self, merge(base, patch))) == nil {
+        let value = (try? JSONSerialization.jsonObject(with: Data(text.utf8), options: [.fragmentsAllowed])) ?? text
+        let path = override[..<eq].split(separator: ".").map(String.init)
+        if let patched = try? patch(base, at: path[...], with: value, defaults: defaults, field: ""), (try? decode(T.self, patched)) == nil {
           throw ConfigurationError(field: String(override[..<eq]), message: "cannot hold \(text) (out of range or of the wrong kind of number)")
         }
       }
@@ -143,6 +141,50 @@ public enum ConfigurationLoader {
         try check(sub, against: childMirror, value: child, path: field)
       }
     }
+  }
+
+  /// `tree` with `value` put at `path` (merged into what is there, as `merge` does). A number
+  /// addresses an entry of a list (`data.tasks.0.weight`). `defaults` is the default value at
+  /// this point of the path, when known: a key new to a struct is added beside its other fields,
+  /// while a new key of an enum (one key, the case) replaces it. `field` names the part of the
+  /// path already walked, for errors.
+  static func patch(_ tree: Any, at path: ArraySlice<String>, with value: Any, defaults: Any?, field: String) throws -> Any {
+    guard let key = path.first else { return merge(tree, value) }
+    let rest = path.dropFirst()
+    let name = field.isEmpty ? key : "\(field).\(key)"
+    if let array = tree as? [Any] {
+      guard let index = Int(key), index >= 0 else {
+        throw ConfigurationError(field: name, message: "\(field) is a list; name an entry by its index, for example \(field).0")
+      }
+      guard index < array.count else {
+        throw ConfigurationError(field: name, message: "\(field) has \(array.count == 1 ? "1 entry (index 0)" : "\(array.count) entries (indices 0 to \(array.count - 1))"); add entries in a configuration file")
+      }
+      var copy = array
+      copy[index] = try patch(array[index], at: rest, with: value, defaults: (defaults as? [Any])?.first, field: name)
+      return copy
+    }
+    let mirror = defaults.map { Mirror(reflecting: $0) }
+    let child = mirror?.children.first { $0.label == key }.map { unwrapped($0.value) } ?? nil
+    if var dict = tree as? [String: Any] {
+      if let existing = dict[key] {
+        dict[key] = try patch(existing, at: rest, with: value, defaults: child, field: name)
+        return dict
+      }
+      if let mirror, mirror.displayStyle != .enum {
+        dict[key] = try patch([String: Any](), at: rest, with: value, defaults: child, field: name)
+        return dict
+      }
+    }
+    var nested: Any = value
+    for k in rest.reversed() { nested = [k: nested] }
+    return merge(tree, [key: nested])
+  }
+
+  /// The value inside an optional (nil when it holds none); anything else as it is.
+  private static func unwrapped(_ value: Any) -> Any? {
+    let mirror = Mirror(reflecting: value)
+    guard mirror.displayStyle == .optional else { return value }
+    return mirror.children.first?.value
   }
 
   /// `overlay` on top of `base`: dictionaries merge key by key, anything else replaces.

@@ -111,7 +111,7 @@ struct TrainCommand: RankAwareCommand {
   @Option(help: "Configuration file (JSON, or YAML if it ends in .yaml or .yml); any subset of the fields, the rest default.")
   var config: String?
 
-  @Option(name: .customLong("set"), help: "Override one setting: key.path=value (repeatable), e.g. es.pairs=32.")
+  @Option(name: .customLong("set"), help: "Override one setting: key.path=value (repeatable), e.g. es.pairs=32; a number names a list entry, e.g. data.tasks.0.weight=3.")
   var overrides: [String] = []
 
   @Option(help: "Iterations to train to (overrides schedule.iterations).")

@@ -173,6 +173,23 @@ final class ConfigurationTests: XCTestCase {
     XCTAssertEqual(c.data.episodeLength, 7)
   }
 
+  func testOverridesAddressListEntriesByIndex() throws {
+    let file = #"{"data": {"tasks": [{"task": {"dataset": "mnist"}}, {"task": {"dataset": "sum"}, "weight": 2}]}}"#
+    let c = try load(file, ["data.tasks.1.weight=5", "data.tasks.0.task.transforms=[{\"resize\": {\"side\": 14}}]"])
+    XCTAssertEqual(c.data.tasks.count, 2)
+    XCTAssertEqual(c.data.tasks[1].weight, 5)
+    XCTAssertEqual(c.data.tasks[1].task.dataset, "sum")
+    XCTAssertEqual(c.data.tasks[0].task.transforms, [.resize(side: 14)])
+    for (override, field, words) in [("data.tasks.2.weight=1", "data.tasks.2", "has 2 entries"),
+                                     ("data.tasks.first.weight=1", "data.tasks.first", "name an entry by its index"),
+                                     ("data.tasks.0.wieght=1", "data.tasks[0].wieght", "not a known setting")] {
+      XCTAssertThrowsError(try load(file, [override])) { error in
+        XCTAssertEqual((error as? ConfigurationError)?.field, field, "\(override): \(error)")
+        XCTAssertTrue("\(error)".contains(words), "\(override): \(error)")
+      }
+    }
+  }
+
   func testValidationNamesTheField() {
     var c = TrainingConfiguration()
     c.es.pairs = 0
