@@ -52,6 +52,8 @@ public struct SVGPlot: Sendable {
   /// Narrowest legend box, and the width allowed per character of a series name (12-unit sans-serif).
   static let legendMinimumWidth = 120.0
   static let characterWidth = 7.0
+  /// Where a legend entry's name starts, from the box's left edge (after its line sample).
+  static let legendTextOffset = 38.0
   /// Points sampled along each line segment when choosing where the legend hides least.
   static let legendSamplesPerSegment = 8
   /// Space around the plotting area for title, tick labels and axis labels.
@@ -123,7 +125,7 @@ public struct SVGPlot: Sendable {
     if !series.isEmpty {
       let rowHeight = 18.0
       let longest = series.map { Double($0.name.count) }.max() ?? 0
-      let legendWidth = min(plotWidth - 16, max(SVGPlot.legendMinimumWidth, 46 + SVGPlot.characterWidth * longest))
+      let legendWidth = min(plotWidth - 16, max(SVGPlot.legendMinimumWidth, SVGPlot.legendTextOffset + 8 + SVGPlot.characterWidth * longest))
       let legendHeight = rowHeight * Double(series.count) + 8
       let corners = [
         (m.left + plotWidth - legendWidth - 8, m.top + 8), (m.left + 8, m.top + 8),
@@ -140,7 +142,7 @@ public struct SVGPlot: Sendable {
       for (index, s) in series.enumerated() {
         let y = legendY + 4 + rowHeight * (Double(index) + 0.5)
         out.append(#"<line x1="\#(f(legendX + 8))" y1="\#(f(y))" x2="\#(f(legendX + 32))" y2="\#(f(y))" stroke="\#(color(index))" stroke-width="2"/>"#)
-        out.append(#"<text x="\#(f(legendX + 38))" y="\#(f(y + 4))">\#(SVGPlot.escape(s.name))</text>"#)
+        out.append(#"<text x="\#(f(legendX + SVGPlot.legendTextOffset))" y="\#(f(y + 4))">\#(SVGPlot.escape(s.name))</text>"#)
       }
       out.append("</g>")
     }
