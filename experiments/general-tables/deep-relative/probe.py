@@ -3,6 +3,7 @@
 
   probe.py SRC OUT lr FACTOR       scale the backward block's update weights (the learning rate) by FACTOR
   probe.py SRC OUT noise REL SEED  multiply every parameter by (1 + REL * N(0, 1)), seeded
+  probe.py SRC OUT width W         the same parameters, run with one hidden layer of W units
   probe.py SRC OTHER compare       print SRC's size and non-zero range, and how far OTHER moved from it
   probe.py SRC OTHER factors CONFIG  print the factor OTHER / SRC of every es.scaleGroups group of CONFIG
 
@@ -22,7 +23,7 @@ UPDATE_ENTRIES = [(25, 16), (26, 16)]
 
 
 def main(argv):
-    if len(argv) < 4 or argv[3] not in ("lr", "noise", "compare", "factors"):
+    if len(argv) < 4 or argv[3] not in ("lr", "noise", "width", "compare", "factors"):
         sys.exit(__doc__)
     src, out, mode = argv[1], argv[2], argv[3]
     tensors = load_file(src)
@@ -34,6 +35,14 @@ def main(argv):
         return
     with open(src, "rb") as f:
         header = json.loads(f.read(struct.unpack("<Q", f.read(8))[0]))
+    if mode == "width":
+        # The model travels in the file's metadata; the parameters do not depend on layer sizes.
+        metadata = dict(header["__metadata__"])
+        model = json.loads(metadata["vsml.model"])
+        model["hiddenSizes"] = [int(argv[4])]
+        metadata["vsml.model"] = json.dumps(model)
+        save_file(tensors, out, metadata=metadata)
+        return
     if mode == "lr":
         factor = float(argv[4])
         for row, col in UPDATE_ENTRIES:
