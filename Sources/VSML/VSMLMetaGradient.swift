@@ -408,6 +408,9 @@ final class MetaGradientPass {
   private func reverseNormalisedHeads(
     _ rec: GradientTape.LayerRecord, tape: GradientTape, dNewForward: [Float], dNewBackward: [Float]
   ) {
+    if m == 8 && layout.block.stateSize == 16 {
+      return reverseNormalisedHeads8(rec, tape: tape, dNewForward: dNewForward, dNewBackward: dNewBackward)
+    }
     let cell = DifferentiableCell(layout: layout.block)
     let l = rec.layer
     let a = sizes[l], b = sizes[l + 1]
@@ -444,6 +447,89 @@ final class MetaGradientPass {
             }
             for k in 0..<16 { dc[conn * 32 + k] += Float(dHidden[k]) }
           }
+        }
+      }
+    }
+  }
+
+  /// `reverseNormalisedHeads` at message size 8 and state size 16, with each message one 8-lane
+  /// float64 vector and the adjoint of h one 16-lane vector (over k, from the head's transposed
+  /// weights). Every element sees the operations of `DifferentiableCell.head` and `reverseHead`
+  /// in their order, and the sums over the 8 entries run in index order, so the gradient keeps
+  /// its bits.
+  private func reverseNormalisedHeads8(
+    _ rec: GradientTape.LayerRecord, tape: GradientTape, dNewForward: [Float], dNewBackward: [Float]
+  ) {
+    typealias V = SIMD8<Double>
+    typealias H = SIMD16<Double>
+    let block = layout.block
+    let l = rec.layer
+    let a = sizes[l], b = sizes[l + 1]
+    let base = layout.offset(ofBlock: rec.block)
+    let after = tape.pointer(rec.after)
+    let dc = dCells[l].pointer
+    let epsilon = Double(VSMLCell.layerNormEpsilon)
+    /// Both heads' parameter offsets: weights (16 x 8), bias, LayerNorm gain and offset.
+    let heads = [
+      (block.forwardHeadWeights.lowerBound, block.forwardHeadBias.lowerBound, block.forwardNormScale.lowerBound, block.forwardNormOffset.lowerBound),
+      (block.backwardHeadWeights.lowerBound, block.backwardHeadBias.lowerBound, block.backwardNormScale.lowerBound, block.backwardNormOffset.lowerBound),
+    ]
+    func sum(_ v: V) -> Double {
+      var total = 0.0
+      for j in 0..<8 { total += v[j] }
+      return total
+    }
+    let pd = parametersDouble
+    pd.withUnsafeBufferPointer { pAll in
+      gradient.withUnsafeMutableBufferPointer { gAll in
+        dNewForward.withUnsafeBufferPointer { forwardAdjoints in
+        dNewBackward.withUnsafeBufferPointer { backwardAdjoints in
+        let p = UnsafeRawPointer(pAll.baseAddress! + base), g = UnsafeMutableRawPointer(gAll.baseAddress! + base)
+        func load(_ index: Int) -> V { p.loadUnaligned(fromByteOffset: index * 8, as: V.self) }
+        func add(_ value: V, at index: Int) {
+          g.storeBytes(of: g.loadUnaligned(fromByteOffset: index * 8, as: V.self) + value, toByteOffset: index * 8, as: V.self)
+        }
+        // Per head: its weight rows (16 of 8), and its weight columns (8 of 16) for the adjoint of h.
+        let rowsAll = heads.flatMap { head in (0..<16).map { load(head.0 + $0 * 8) } }
+        let columnsAll = (0..<2).flatMap { n in (0..<8).map { j in H((0..<16).map { rowsAll[n * 16 + $0][j] }) } }
+        rowsAll.withUnsafeBufferPointer { rows in
+        columnsAll.withUnsafeBufferPointer { columns in
+        for r in 0..<a {
+          for c in 0..<b {
+            let conn = r * b + c
+            var hidden = H(), dHidden = H()
+            for k in 0..<16 { hidden[k] = Double(after[conn * 32 + k]) }
+            // The forward head's message was averaged over the A inputs, the backward one over the B outputs.
+            for which in 0..<2 {
+              let (adjoints, row, scale) = which == 0 ? (forwardAdjoints, c, 1 / Double(a)) : (backwardAdjoints, r, 1 / Double(b))
+              var dOut = V()
+              for j in 0..<8 { dOut[j] = Double(adjoints[row * 8 + j]) * scale }
+              if !any(dOut .!= 0) { continue }
+              let (weights, bias, gain, offset) = heads[which]
+              var out = load(bias)
+              for k in 0..<16 { out += hidden[k] * rows[which * 16 + k] }
+              let mean = sum(out) / 8
+              let centred = out - mean
+              let variance = sum(centred * centred) / 8
+              let inv = 1 / (variance + epsilon).squareRoot()
+              let normalised = centred * inv
+              add(dOut * normalised, at: gain)
+              add(dOut, at: offset)
+              let dx = dOut * load(gain)
+              let meanD = sum(dx) / 8, meanDX = sum(dx * normalised) / 8
+              let dm = inv * (dx - meanD - normalised * meanDX)
+              add(dm, at: bias)
+              for k in 0..<16 { add(hidden[k] * dm, at: weights + k * 8) }
+              var acc = H()
+              for j in 0..<8 { acc += columns[which * 8 + j] * dm[j] }
+              dHidden += acc
+            }
+            for k in 0..<16 { dc[conn * 32 + k] += Float(dHidden[k]) }
+          }
+        }
+        }
+        }
+        }
         }
       }
     }
