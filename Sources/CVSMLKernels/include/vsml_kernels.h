@@ -56,8 +56,8 @@ typedef struct vsml_kernels {
   void (*dense_tick16_reverse)(const float *record, float *adjoint, ptrdiff_t A, ptrdiff_t B,
                                const float *recurrent_t, float *dw, float *row_dz, float *col_dz);
 
-  /// Outgoing messages with LayerNorm, message size 8, for all A x B connections (no fused
-  /// operations: the same bits on every path).
+  /// Outgoing messages with LayerNorm, message size 8, for all A x B connections, with the same
+  /// bits on every path (no fused operations but the divisions' exact correction).
   ///
   /// cells:        A x B x 32, h in the first 16 of each connection.
   /// w:            16 x 16: row k is the forward head's row k (8), then the backward head's.

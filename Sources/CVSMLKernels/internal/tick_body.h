@@ -242,8 +242,9 @@ static inline vf vdiv_by(vf x, vf d, vf y) { (void)y; return vdiv(x, d); }
    then the mean over the connections that share an output (forward) or an input (backward).
    Rows are done one at a time with up to 16 connections of the row in the vector lanes, so every
    sum runs in the plain loop's order: the heads over k, the LayerNorm statistics over the 8
-   entries, the forward means over a, the backward means over b. No operation is fused, so the
-   result has the same bits on every path as the Swift loop it replaces. */
+   entries, the forward means over a, the backward means over b. Nothing is fused but the exact
+   correction of the divisions (vdiv_by), so the result has the bits of the Swift loop it replaces
+   on every path (for messages above about 1e-30 in size). */
 static void VSML_FN(vsml_normalised_messages8)(const float *cells, ptrdiff_t A, ptrdiff_t B, const float *w,
                                                const float *bias, const float *scale, const float *offset,
                                                float epsilon, float *forward_t, float *forward_out,
