@@ -480,20 +480,21 @@ final class MetaGradientPass {
       return total
     }
     let pd = parametersDouble
+    // Per head: its weight rows (16 of 8), and its weight columns (8 of 16) for the adjoint of h.
+    let rows = UnsafeMutableBufferPointer<V>.allocate(capacity: 2 * 16)
+    let columns = UnsafeMutableBufferPointer<H>.allocate(capacity: 2 * 8)
+    defer { rows.deallocate(); columns.deallocate() }
+    for (n, head) in heads.enumerated() {
+      for k in 0..<16 { rows[n * 16 + k] = V(pd[(base + head.0 + k * 8)..<(base + head.0 + k * 8 + 8)]) }
+      for j in 0..<8 { columns[n * 8 + j] = H((0..<16).map { rows[n * 16 + $0][j] }) }
+    }
     pd.withUnsafeBufferPointer { pAll in
       gradient.withUnsafeMutableBufferPointer { gAll in
-        dNewForward.withUnsafeBufferPointer { forwardAdjoints in
-        dNewBackward.withUnsafeBufferPointer { backwardAdjoints in
         let p = UnsafeRawPointer(pAll.baseAddress! + base), g = UnsafeMutableRawPointer(gAll.baseAddress! + base)
         func load(_ index: Int) -> V { p.loadUnaligned(fromByteOffset: index * 8, as: V.self) }
         func add(_ value: V, at index: Int) {
           g.storeBytes(of: g.loadUnaligned(fromByteOffset: index * 8, as: V.self) + value, toByteOffset: index * 8, as: V.self)
         }
-        // Per head: its weight rows (16 of 8), and its weight columns (8 of 16) for the adjoint of h.
-        let rowsAll = heads.flatMap { head in (0..<16).map { load(head.0 + $0 * 8) } }
-        let columnsAll = (0..<2).flatMap { n in (0..<8).map { j in H((0..<16).map { rowsAll[n * 16 + $0][j] }) } }
-        rowsAll.withUnsafeBufferPointer { rows in
-        columnsAll.withUnsafeBufferPointer { columns in
         for r in 0..<a {
           for c in 0..<b {
             let conn = r * b + c
@@ -501,9 +502,12 @@ final class MetaGradientPass {
             for k in 0..<16 { hidden[k] = Double(after[conn * 32 + k]) }
             // The forward head's message was averaged over the A inputs, the backward one over the B outputs.
             for which in 0..<2 {
-              let (adjoints, row, scale) = which == 0 ? (forwardAdjoints, c, 1 / Double(a)) : (backwardAdjoints, r, 1 / Double(b))
               var dOut = V()
-              for j in 0..<8 { dOut[j] = Double(adjoints[row * 8 + j]) * scale }
+              if which == 0 {
+                for j in 0..<8 { dOut[j] = Double(dNewForward[c * 8 + j]) * (1 / Double(a)) }
+              } else {
+                for j in 0..<8 { dOut[j] = Double(dNewBackward[r * 8 + j]) * (1 / Double(b)) }
+              }
               if !any(dOut .!= 0) { continue }
               let (weights, bias, gain, offset) = heads[which]
               var out = load(bias)
@@ -526,10 +530,6 @@ final class MetaGradientPass {
             }
             for k in 0..<16 { dc[conn * 32 + k] += Float(dHidden[k]) }
           }
-        }
-        }
-        }
-        }
         }
       }
     }

@@ -16,9 +16,11 @@ final class VSMLWorkspace {
   let rowTerm: AlignedBuffer, colTerm: AlignedBuffer
   let rowSum: AlignedBuffer, colSum: AlignedBuffer
   let newForward: AlignedBuffer, newBackward: AlignedBuffer
-  /// LayerNorm at message size 8: both heads packed for the kernel (16 x 16 weights, then bias,
-  /// scale and offset, 16 each) and its scratch (8 x the widest layer, rounded up to 16).
-  let headPack: AlignedBuffer, normalisedScratch: AlignedBuffer
+  /// LayerNorm at message size 8, per sub-RNN block: both heads packed for the kernel (16 x 16
+  /// weights, then bias, scale and offset, 16 each), filled with `scaledGates`.
+  var headPacks: [AlignedBuffer] = []
+  /// The LayerNorm kernel's scratch: 8 x the widest layer, rounded up to 16.
+  let normalisedScratch: AlignedBuffer
   let logits: AlignedBuffer, error: AlignedBuffer, label: AlignedBuffer
   /// Per sub-RNN block: the gate matrix ((2M + 16) x 64) then bias with gate offsets (64), with
   /// every column scaled into the kernel's exp2 domain (see `vsml_kernels.dense_tick16`).
@@ -63,9 +65,8 @@ final class VSMLWorkspace {
     colSum = AlignedBuffer(count: widest * 16)
     newForward = AlignedBuffer(count: widest * m)
     newBackward = AlignedBuffer(count: widest * m)
-    let packs = configuration.subRNN.layerNorm && m == 8
-    headPack = AlignedBuffer(count: packs ? 16 * 16 + 3 * 16 : 1)
-    normalisedScratch = AlignedBuffer(count: packs ? 8 * ((widest + 15) / 16 * 16) : 1)
+    let normalised = configuration.subRNN.layerNorm && m == 8  // `usesNormalisedKernel`
+    normalisedScratch = AlignedBuffer(count: normalised ? 8 * ((widest + 15) / 16 * 16) : 1)
     let classes = configuration.outputSize
     logits = AlignedBuffer(count: classes)
     error = AlignedBuffer(count: classes)
@@ -93,7 +94,11 @@ final class VSMLWorkspace {
   static let gateScales: [Float] = [VSML_SIGMOID_SCALE, VSML_TANH_SCALE, VSML_SIGMOID_SCALE, VSML_SIGMOID_SCALE]
   static let gateOffsets: [Float] = [Float(VSMLCell.inputGateOffset), 0, Float(VSMLCell.forgetGateOffset), 0]
 
-  /// Fills `scaledGates` from the meta-parameters (once per episode: 2,112 floats per block).
+  /// Whether the outgoing messages use `normalised_messages8` (LayerNorm at message size 8).
+  var usesNormalisedKernel: Bool { configuration.subRNN.layerNorm && messageSize == 8 }
+
+  /// Fills `scaledGates` (and with LayerNorm `headPacks`) from the meta-parameters, once per
+  /// episode: 2,112 floats per block.
   func prepareGates(parameters: UnsafePointer<Float>, layout: VSMLParameterLayout) {
     let block = layout.block
     let rows = block.gateInputs
@@ -107,6 +112,31 @@ final class VSMLWorkspace {
       }
       return out
     }
+    if usesNormalisedKernel {
+      headPacks = (0..<layout.blockCount).map { Self.packHeads(parameters + layout.offset(ofBlock: $0), block: block) }
+    }
+  }
+
+  /// One block's two message heads as `normalised_messages8` reads them.
+  static func packHeads(_ p: UnsafePointer<Float>, block: SubRNNParameterLayout) -> AlignedBuffer {
+    let pack = AlignedBuffer(count: 16 * 16 + 3 * 16)
+    let out = pack.pointer
+    let fw = block.forwardHeadWeights.lowerBound, bw = block.backwardHeadWeights.lowerBound
+    for k in 0..<16 {
+      for j in 0..<8 {
+        out[k * 16 + j] = p[fw + k * 8 + j]
+        out[k * 16 + 8 + j] = p[bw + k * 8 + j]
+      }
+    }
+    let pairs = [(block.forwardHeadBias, block.backwardHeadBias), (block.forwardNormScale, block.backwardNormScale),
+                 (block.forwardNormOffset, block.backwardNormOffset)]
+    for (n, (forward, backward)) in pairs.enumerated() {
+      for j in 0..<8 {
+        out[256 + n * 16 + j] = p[forward.lowerBound + j]
+        out[256 + n * 16 + 8 + j] = p[backward.lowerBound + j]
+      }
+    }
+    return pack
   }
 
   func run(episode: Episode, parameters: UnsafePointer<Float>, layout: VSMLParameterLayout, recordLogits: Bool) -> EpisodeResult {
@@ -197,7 +227,7 @@ final class VSMLWorkspace {
       }
       record?.saveAfter(workspace: self)
       if layerNorm {
-        normalisedMessages(layer: l, block: block, parameters: p)
+        normalisedMessages(layer: l, blockIndex: blockIndex, block: block, parameters: p)
       } else {
         meanMessages(inputs: inSize, outputs: outSize, block: block, parameters: p)
       }
@@ -273,16 +303,19 @@ final class VSMLWorkspace {
   }
 
   /// Outgoing messages with LayerNorm: per connection, head then LayerNorm, then the mean.
-  private func normalisedMessages(layer l: Int, block: SubRNNParameterLayout, parameters p: UnsafePointer<Float>) {
+  private func normalisedMessages(layer l: Int, blockIndex: Int, block: SubRNNParameterLayout, parameters p: UnsafePointer<Float>) {
     let m = messageSize
     let A = sizes[l], B = sizes[l + 1]
+    if usesNormalisedKernel {
+      let pack = UnsafePointer(headPacks[blockIndex].pointer)
+      kernels.normalised_messages8(
+        cells[l].pointer, A, B, pack, pack + 256, pack + 272, pack + 288, VSMLCell.layerNormEpsilon,
+        normalisedScratch.pointer, newForward.pointer, newBackward.pointer)
+      return
+    }
     let nf = newForward.pointer, nb = newBackward.pointer
     nf.update(repeating: 0, count: B * m)
     nb.update(repeating: 0, count: A * m)
-    if m == 8 {
-      normalisedMessages8(layer: l, block: block, parameters: p)
-      return
-    }
     var message = [Float](repeating: 0, count: m)
     message.withUnsafeMutableBufferPointer { msg in
       func normalisedHead(_ h: UnsafePointer<Float>, weights: Range<Int>, bias: Range<Int>, scale: Range<Int>, offset: Range<Int>) {
@@ -308,29 +341,5 @@ final class VSMLWorkspace {
         }
       }
     }
-  }
-
-  /// `normalisedMessages` at the default message size, in the C kernel: the same operations in
-  /// the same order, so the same bits.
-  private func normalisedMessages8(layer l: Int, block: SubRNNParameterLayout, parameters p: UnsafePointer<Float>) {
-    let pack = headPack.pointer
-    let fw = block.forwardHeadWeights.lowerBound, bw = block.backwardHeadWeights.lowerBound
-    for k in 0..<16 {
-      for j in 0..<8 {
-        pack[k * 16 + j] = p[fw + k * 8 + j]
-        pack[k * 16 + 8 + j] = p[bw + k * 8 + j]
-      }
-    }
-    let pairs = [(block.forwardHeadBias, block.backwardHeadBias), (block.forwardNormScale, block.backwardNormScale),
-                 (block.forwardNormOffset, block.backwardNormOffset)]
-    for (n, (forward, backward)) in pairs.enumerated() {
-      for j in 0..<8 {
-        pack[256 + n * 16 + j] = p[forward.lowerBound + j]
-        pack[256 + n * 16 + 8 + j] = p[backward.lowerBound + j]
-      }
-    }
-    kernels.normalised_messages8(
-      cells[l].pointer, sizes[l], sizes[l + 1], pack, pack + 256, pack + 272, pack + 288, VSMLCell.layerNormEpsilon,
-      normalisedScratch.pointer, newForward.pointer, newBackward.pointer)
   }
 }
