@@ -65,12 +65,9 @@ public enum ConfigurationLoader {
       tree = merge(tree, user)
     }
     for override in overrides {
-      guard let eq = override.firstIndex(of: "=") else {
+      guard let (_, path, _, value) = parse(override) else {
         throw ConfigurationError(field: override, message: "an override is key.path=value, e.g. es.pairs=32")
       }
-      let path = String(override[..<eq]).split(separator: ".").map(String.init)
-      let text = String(override[override.index(after: eq)...])
-      let value = (try? JSONSerialization.jsonObject(with: Data(text.utf8), options: [.fragmentsAllowed])) ?? text
       tree = try patch(tree, at: path[...], with: value, defaults: defaults, field: "")
       try check(tree, against: Mirror(reflecting: defaults), value: defaults, path: "")
     }
@@ -81,12 +78,9 @@ public enum ConfigurationLoader {
       // without naming the field: find the override that brings the value, and name it.
       let base = try JSONSerialization.jsonObject(with: encoder.encode(defaults), options: [.fragmentsAllowed])
       for override in overrides {
-        guard let eq = override.firstIndex(of: "=") else { continue }
-        let text = String(override[override.index(after: eq)...])
-        let value = (try? JSONSerialization.jsonObject(with: Data(text.utf8), options: [.fragmentsAllowed])) ?? text
-        let path = override[..<eq].split(separator: ".").map(String.init)
+        guard let (key, path, text, value) = parse(override) else { continue }
         if let patched = try? patch(base, at: path[...], with: value, defaults: defaults, field: ""), (try? decode(T.self, patched)) == nil {
-          throw ConfigurationError(field: String(override[..<eq]), message: "cannot hold \(text) (out of range or of the wrong kind of number)")
+          throw ConfigurationError(field: key, message: "cannot hold \(text) (out of range or of the wrong kind of number)")
         }
       }
       throw ConfigurationError(field: "(file)", message: "holds a value that a field cannot hold (out of range or of the wrong kind of number): \(error.message)")
@@ -141,6 +135,15 @@ public enum ConfigurationLoader {
         try check(sub, against: childMirror, value: child, path: field)
       }
     }
+  }
+
+  /// An override `key.path=value` split into its key, the key's path, its value's text and the
+  /// value (JSON, or the text itself when it is not JSON); nil without an `=`.
+  static func parse(_ override: String) -> (key: String, path: [String], text: String, value: Any)? {
+    guard let eq = override.firstIndex(of: "=") else { return nil }
+    let key = String(override[..<eq]), text = String(override[override.index(after: eq)...])
+    let value = (try? JSONSerialization.jsonObject(with: Data(text.utf8), options: [.fragmentsAllowed])) ?? text
+    return (key, key.split(separator: ".").map(String.init), text, value)
   }
 
   /// `tree` with `value` put at `path` (merged into what is there, as `merge` does). A number
