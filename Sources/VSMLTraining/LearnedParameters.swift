@@ -37,9 +37,7 @@ public struct LearnedParameters: Sendable {
     let encoder = JSONEncoder()
     encoder.outputFormatting = .sortedKeys  // the same parameters give the same bytes
     // The file describes the model as built: LayerNorm stated whether it was set or defaulted.
-    var built = model
-    if built.kind == .vsml { built.layerNorm = built.buildsLayerNorm }
-    let modelJSON = String(decoding: try encoder.encode(built), as: UTF8.self)
+    let modelJSON = String(decoding: try encoder.encode(model.asBuilt), as: UTF8.self)
     return SafetensorsFile(tensors: tensors, metadata: [Self.modelKey: modelJSON, Self.formatKey: Self.formatVersion,
                                                         "vsml.input_size": "\(inputSize)", "vsml.class_count": "\(classCount)"])
   }
@@ -53,6 +51,7 @@ public struct LearnedParameters: Sendable {
     do { model = try JSONDecoder().decode(ModelConfiguration.self, from: Data(modelJSON.utf8)) } catch {
       throw CheckpointError.invalid(source, "its model description does not decode: \(error)")
     }
+    do { try model.validateCommittee() } catch { throw CheckpointError.invalid(source, "describes a model that cannot be built: \(error)") }
     let inputSize = Int(file.metadata["vsml.input_size"] ?? "") ?? 784
     let classCount = Int(file.metadata["vsml.class_count"] ?? "") ?? 10
     let learner = try model.makeLearner(inputSize: inputSize, classCount: classCount)

@@ -49,23 +49,24 @@ public struct LearnerSource: Sendable {
   /// `best.safetensors` if present, else `checkpoint.safetensors`) or a `.safetensors` file.
   public static func resolve(_ reference: String) throws -> LearnerSource {
     if reference == "init" { return .initial() }
-    if let path = ShippedLearners.path(of: reference) {
-      return .learned(try LearnedParameters(contentsOf: path), name: reference)
-    }
+    let path = try learnedFile(reference)
+    return .learned(try LearnedParameters(contentsOf: path), name: ShippedLearners.path(of: reference) == nil ? path : reference)
+  }
+
+  /// The file behind a shipped learner name (or `builtin`), a run directory (its
+  /// `best.safetensors` if present, else `checkpoint.safetensors`) or a `.safetensors` path.
+  public static func learnedFile(_ reference: String) throws -> String {
+    if let path = ShippedLearners.path(of: reference) { return path }
     var isDirectory: ObjCBool = false
     guard FileManager.default.fileExists(atPath: reference, isDirectory: &isDirectory) else {
       throw CheckpointError.notFound(reference)
     }
-    if isDirectory.boolValue {
-      for file in [RunCheckpoint.bestFileName, RunCheckpoint.parametersFileName] {
-        let path = (reference as NSString).appendingPathComponent(file)
-        if FileManager.default.fileExists(atPath: path) {
-          return .learned(try LearnedParameters(contentsOf: path), name: path)
-        }
-      }
-      throw CheckpointError.notFound(reference)
+    guard isDirectory.boolValue else { return reference }
+    for file in [RunCheckpoint.bestFileName, RunCheckpoint.parametersFileName] {
+      let path = (reference as NSString).appendingPathComponent(file)
+      if FileManager.default.fileExists(atPath: path) { return path }
     }
-    return .learned(try LearnedParameters(contentsOf: reference), name: reference)
+    throw CheckpointError.notFound(reference)
   }
 }
 
@@ -77,11 +78,21 @@ extension LearnerSource {
     var source = self
     let make = makeLearner
     source.makeLearner = { inputSize, classCount in
-      let learner = try make(inputSize, classCount)
-      guard var network = learner as? VSMLNetwork else { return learner }
+      return try Self.setPrecision(precision, of: make(inputSize, classCount))
+    }
+    return source
+  }
+
+  /// `learner` with VSML's product in `precision`, committee members alike.
+  static func setPrecision(_ precision: Precision, of learner: any OnlineLearner) throws -> any OnlineLearner {
+    if var network = learner as? VSMLNetwork {
       network.precision = precision
       return network
     }
-    return source
+    if var committee = learner as? CommitteeLearner {
+      committee.members = try committee.members.map { try setPrecision(precision, of: $0) }
+      return committee
+    }
+    return learner
   }
 }

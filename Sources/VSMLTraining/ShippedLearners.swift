@@ -6,11 +6,11 @@ public enum ShippedLearners {
   /// `scratch`: meta-trained from scratch by ES on MNIST; `backprop` and `backprop-random-init`:
   /// online SGD cloned into the cell (docs/CLONING.md); `improved`: `backprop-random-init`
   /// meta-improved by ES on MNIST; `backprop-deep`: online backprop through a hidden layer of 32
-  /// (a [784, 32, 10] network with a backward sweep, two sub-RNN blocks); `general`: `backprop-deep`
-  /// with its eight named gains tuned by ES (`es.scaleGroups`) on a diverse mixture of images and
-  /// generated tables without Fashion-MNIST, then for error rate on 150-example episodes that
-  /// include full-size images (experiments/general-tables-deep-scales{,-early}.json), chosen on
-  /// validation splits.
+  /// (a [784, 32, 10] network with a backward sweep, two sub-RNN blocks); `general`: a committee
+  /// (`CommitteeLearner`) of `backprop-deep` with its eight named gains tuned by ES
+  /// (`es.scaleGroups`) on a diverse mixture of images and generated tables without Fashion-MNIST
+  /// (experiments/general-tables-deep-scales{,-early}.json) and of `scratch`, their predictions
+  /// mixed online by how well each predicts, chosen on validation splits.
   /// docs/RESULTS.md and docs/EXPERIMENTS.md have the command behind each.
   public static let names = ["scratch", "backprop", "backprop-random-init", "improved", "backprop-deep", "general"]
   /// The shipped learner `builtin` stands for: the best one on the validation split.

@@ -11,6 +11,9 @@ public enum ModelKind: String, Codable, Hashable, Sendable, CaseIterable {
   case hebbian
   case fwMemory = "fw-memory"
   case fwp
+  /// Several learned learners side by side, predictions mixed online (`CommitteeLearner`);
+  /// the members are in `model.members`.
+  case committee
 }
 
 /// The learner part of a training configuration. Input and output sizes come from the data.
@@ -35,12 +38,70 @@ public struct ModelConfiguration: Codable, Hashable, Sendable {
   /// published zeros. The gates carry fixed offsets (i - 5, f + 5) that make a fresh cell hold its
   /// state; an input-gate bias near +5 makes fresh cells write from the start. Nil: zeros.
   public var initialGateBias: [Float]?
+  /// Committee only: the members, each a model of its own (not itself a committee).
+  public var members: [ModelConfiguration]?
+  /// Committee only: fraction of the mixing weight spread evenly over the members after each
+  /// example, in [0, 1). Nil: `defaultShare`.
+  public var share: Double?
+  /// A member that was behind gets 1 % of the weight back per example: after a few dozen
+  /// examples of predicting better it leads again, while the mixture loses at most about 1 % of
+  /// probability to members that predict badly.
+  public static let defaultShare = 0.01
 
   public init() {}
+
+  private enum CodingKeys: String, CodingKey, CaseIterable {
+    case kind, hiddenSizes, microTicks, backwardPass, feedLabel, layerNorm, layerwiseRNNs, separateBackwardRNN
+    case precision, initialGateBias, members, share
+  }
+
+  private struct AnyKey: CodingKey {
+    var stringValue: String
+    var intValue: Int? { nil }
+    init(stringValue: String) { self.stringValue = stringValue }
+    init?(intValue: Int) { nil }
+  }
+
+  /// Reads any subset of the fields, the rest at their defaults (so that a committee's members
+  /// can be written as briefly as the top-level model); a key the model does not have is an error
+  /// that names it.
+  public init(from decoder: Decoder) throws {
+    let known = Set(CodingKeys.allCases.map(\.rawValue))
+    if let unknown = try decoder.container(keyedBy: AnyKey.self).allKeys.first(where: { !known.contains($0.stringValue) }) {
+      throw DecodingError.dataCorrupted(DecodingError.Context(
+        codingPath: decoder.codingPath + [unknown],
+        debugDescription: "is not a known setting; known here: \(known.sorted().joined(separator: ", "))"))
+    }
+    let c = try decoder.container(keyedBy: CodingKeys.self)
+    let d = ModelConfiguration()
+    kind = try c.decodeIfPresent(ModelKind.self, forKey: .kind) ?? d.kind
+    hiddenSizes = try c.decodeIfPresent([Int].self, forKey: .hiddenSizes) ?? d.hiddenSizes
+    microTicks = try c.decodeIfPresent(Int.self, forKey: .microTicks) ?? d.microTicks
+    backwardPass = try c.decodeIfPresent(Bool.self, forKey: .backwardPass) ?? d.backwardPass
+    feedLabel = try c.decodeIfPresent(Bool.self, forKey: .feedLabel) ?? d.feedLabel
+    layerNorm = try c.decodeIfPresent(Bool.self, forKey: .layerNorm)
+    layerwiseRNNs = try c.decodeIfPresent(Bool.self, forKey: .layerwiseRNNs) ?? d.layerwiseRNNs
+    separateBackwardRNN = try c.decodeIfPresent(Bool.self, forKey: .separateBackwardRNN) ?? d.separateBackwardRNN
+    precision = try c.decodeIfPresent(Precision.self, forKey: .precision)
+    initialGateBias = try c.decodeIfPresent([Float].self, forKey: .initialGateBias)
+    members = try c.decodeIfPresent([ModelConfiguration].self, forKey: .members)
+    share = try c.decodeIfPresent(Double.self, forKey: .share)
+  }
+
+  /// The description as built: LayerNorm stated whether it was set or defaulted, members alike.
+  public var asBuilt: ModelConfiguration {
+    var built = self
+    if built.kind == .vsml { built.layerNorm = built.buildsLayerNorm }
+    built.members = members?.map(\.asBuilt)
+    return built
+  }
 
   /// The starting meta-parameters of `learner` (built by `makeLearner`), drawn from `generator`.
   public func initialParameters(of learner: any OnlineLearner, using generator: inout SeededGenerator) -> [Float] {
     if let network = learner as? VSMLNetwork { return network.initialParameters(using: &generator, gateBias: initialGateBias) }
+    if let committee = learner as? CommitteeLearner, let members, members.count == committee.members.count {
+      return zip(members, committee.members).flatMap { $0.initialParameters(of: $1, using: &generator) }
+    }
     return learner.initialParameters(using: &generator)
   }
 
@@ -66,7 +127,32 @@ public struct ModelConfiguration: Codable, Hashable, Sendable {
     case .hebbian: return try BaselineModel.hebbian.makeLearner(inputSize: inputSize, classCount: classCount)
     case .fwMemory: return try BaselineModel.fastWeightMemory.makeLearner(inputSize: inputSize, classCount: classCount)
     case .fwp: return try BaselineModel.fastWeightProgrammer.makeLearner(inputSize: inputSize, classCount: classCount)
+    case .committee:
+      try validateCommittee()
+      let learners = try (members ?? []).map { try $0.makeLearner(inputSize: inputSize, classCount: classCount) }
+      return try CommitteeLearner(members: learners, share: share ?? Self.defaultShare)
     }
+  }
+
+  /// Checks the committee fields: `members` (two or more, none a committee) and `share` belong
+  /// to kind committee only.
+  public func validateCommittee() throws {
+    func fail(_ field: String, _ message: String) -> ConfigurationError { ConfigurationError(field: field, message: message) }
+    guard kind == .committee else {
+      if members != nil { throw fail("model.members", "applies to model.kind committee; remove it for \(kind.rawValue)") }
+      if share != nil { throw fail("model.share", "applies to model.kind committee; remove it for \(kind.rawValue)") }
+      return
+    }
+    guard let members, members.count >= 2 else {
+      throw fail("model.members", "a committee needs at least two members, e.g. [{\"kind\": \"vsml\"}, {\"kind\": \"vsml\"}]")
+    }
+    guard members.count <= ConfigurationLimits.committeeMembers else {
+      throw fail("model.members", "a committee has at most \(ConfigurationLimits.committeeMembers) members; got \(members.count)")
+    }
+    for (k, member) in members.enumerated() where member.kind == .committee || member.members != nil || member.share != nil {
+      throw fail("model.members[\(k)]", "a member cannot itself be a committee; list its members in the outer committee")
+    }
+    if let share, !(share >= 0 && share < 1) { throw fail("model.share", "must lie in [0, 1); got \(share)") }
   }
 }
 
@@ -248,6 +334,9 @@ public enum ConfigurationLimits {
   public static let iterations = 1 << 40
   /// Scale groups (`es.scaleGroups`): each is one search coordinate, and a few are the point.
   public static let scaleGroups = 1 << 16
+  /// Members of a committee: each runs the whole episode, so its cost is the sum of theirs; a
+  /// handful is the point, and the bound keeps a file from making us build thousands.
+  public static let committeeMembers = 64
 }
 
 /// Everything a meta-training run depends on. Stored in the run directory and in checkpoints.
@@ -271,6 +360,11 @@ public struct TrainingConfiguration: Codable, Hashable, Sendable {
   public func resolved() -> TrainingConfiguration {
     var c = self
     if c.model.layerNorm == nil && c.model.kind == .vsml { c.model.layerNorm = meta.optimizer == .gradient }
+    c.model.members = c.model.members?.map { member in
+      var member = member
+      if member.layerNorm == nil && member.kind == .vsml { member.layerNorm = meta.optimizer == .gradient }
+      return member
+    }
     return c
   }
 
@@ -295,6 +389,14 @@ public struct TrainingConfiguration: Codable, Hashable, Sendable {
     }
     try within(model.hiddenSizes.count, 0...L.hiddenLayers, "model.hiddenSizes (number of layers)")
     try within(model.microTicks, 1...L.microTicks, "model.microTicks")
+    try model.validateCommittee()
+    for (k, member) in (model.members ?? []).enumerated() {
+      if let bad = member.hiddenSizes.first(where: { !(1...L.layerSize).contains($0) }) {
+        throw fail("model.members[\(k)].hiddenSizes", "sizes must be between 1 and \(L.layerSize); got \(bad)")
+      }
+      try within(member.hiddenSizes.count, 0...L.hiddenLayers, "model.members[\(k)].hiddenSizes (number of layers)")
+      try within(member.microTicks, 1...L.microTicks, "model.members[\(k)].microTicks")
+    }
     if let bias = model.initialGateBias {
       guard model.kind == .vsml else { throw fail("model.initialGateBias", "applies to VSML only; remove it for \(model.kind.rawValue)") }
       guard bias.count == 4, bias.allSatisfy({ abs($0) <= L.gateBias }) else {

@@ -9,7 +9,7 @@ struct VSMLCommand: ParsableCommand {
     abstract: "Meta-learn learning algorithms with Variable Shared Meta Learning (VSML).",
     subcommands: [
       InfoCommand.self, BenchCommand.self, DataCommand.self, TrainCommand.self, EvaluateCommand.self,
-      DemoCommand.self, PlotCommand.self, CloneCommand.self, ExperimentCommand.self,
+      DemoCommand.self, PlotCommand.self, CloneCommand.self, CommitteeCommand.self, ExperimentCommand.self,
     ])
 
   /// Refuses a `VSML_KERNEL` that names no path or one this machine cannot run, before any work;

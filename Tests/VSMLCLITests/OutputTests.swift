@@ -36,6 +36,8 @@ final class OutputTests: XCTestCase {
                                 directories as SVG.
         clone                   Clone online backpropagation into the VSML sub-RNN
                                 and verify it.
+        committee               Combine learned learners into one file whose
+                                predictions are mixed online (docs/METHOD.md §10).
         experiment              Run a grid of meta-training runs and meta-tests from
                                 a manifest, and report it.
 
@@ -66,5 +68,32 @@ final class OutputTests: XCTestCase {
       Error: invalid task: components[0].task.dataset: unknown dataset 'nosuch'; known: mnist, fashion-mnist, kmnist, emnist-balanced, emnist-letters, cifar10, random, sum, clusters, teacher, or csv:PATH[,TESTPATH]
 
       """)
+  }
+
+  /// `vsml committee` writes a file that `vsml evaluate` reads back and meta-tests; a malformed
+  /// call is refused before anything is written.
+  func testACommitteeIsWrittenAndEvaluated() throws {
+    let dir = NSTemporaryDirectory() + "/vsml-committee-\(UUID().uuidString)"
+    try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+    defer { try? FileManager.default.removeItem(atPath: dir) }
+    let file = dir + "/pair.safetensors"
+    let made = try VSMLBinary().run(["committee", "scratch", "backprop", "--share", "0.02", "--out", file, "--json"])
+    XCTAssertEqual(made.status, 0, made.stderr)
+    let summary = try XCTUnwrap(JSONSerialization.jsonObject(with: Data(made.stdout.utf8)) as? [String: Any])
+    XCTAssertEqual(summary["meta_parameters"] as? Int, 2 * 2384)
+    XCTAssertEqual(summary["members"] as? [String], ["scratch", "backprop"])
+    let evaluated = try VSMLBinary().run(["evaluate", "--checkpoint", file, "--datasets", "clusters", "--split", "validation", "--episodes", "2", "--steps", "60", "--json"])
+    XCTAssertEqual(evaluated.status, 0, evaluated.stderr)
+    let report = try XCTUnwrap(JSONSerialization.jsonObject(with: Data(evaluated.stdout.utf8)) as? [String: Any])
+    let clusters = try XCTUnwrap((report["datasets"] as? [String: Any])?["clusters"] as? [String: Any])
+    XCTAssertGreaterThan(try XCTUnwrap(clusters["mean_accuracy"] as? Double), 0)
+
+    let one = try VSMLBinary().run(["committee", "scratch", "--out", dir + "/one.safetensors"])
+    XCTAssertEqual(one.status, 64)
+    XCTAssertTrue(one.stderr.contains("at least two members"), one.stderr)
+    let missing = try VSMLBinary().run(["committee", "scratch", dir + "/none.safetensors", "--out", dir + "/two.safetensors"])
+    XCTAssertEqual(missing.status, 1)
+    XCTAssertTrue(missing.stderr.contains("none.safetensors"), missing.stderr)
+    XCTAssertFalse(FileManager.default.fileExists(atPath: dir + "/two.safetensors"))
   }
 }
