@@ -37,6 +37,10 @@ public struct CommitteeLearner: OnlineLearner {
   public var inputSize: Int { members[0].inputSize }
   public var classCount: Int { members[0].classCount }
   public var stateFloatsPerEpisode: Int { members.reduce(0) { $0 + $1.stateFloatsPerEpisode } }
+  /// Every member's predictions are recorded for the whole episode before they are mixed.
+  public var extraBytesPerExample: Int {
+    members.reduce(members.count * classCount * MemoryLayout<Float>.size) { $0 + $1.extraBytesPerExample }
+  }
 
   /// The range of member `k`'s parameters in the flat vector.
   public func parameterRange(ofMember k: Int) -> Range<Int> {

@@ -14,6 +14,9 @@ public protocol OnlineLearner: Sendable {
   var classCount: Int { get }
   /// Floats of per-episode state one run holds (for memory estimates before allocating).
   var stateFloatsPerEpisode: Int { get }
+  /// Bytes one run holds per example beyond the episode and its results (for memory estimates):
+  /// what a learner records of every step, such as a committee's member predictions. By default 0.
+  var extraBytesPerExample: Int { get }
 
   /// Draws a fresh meta-parameter vector (the learner's published initialiser).
   func initialParameters(using generator: inout SeededGenerator) -> [Float]
@@ -56,10 +59,12 @@ extension OnlineLearner {
   /// meta-parameter vector, which the small baselines' states do not exceed by much.
   public var stateFloatsPerEpisode: Int { parameterCount }
 
+  public var extraBytesPerExample: Int { 0 }
+
   /// Bytes that `concurrent` episodes of `length` examples hold while they run (inputs, labels,
   /// state) plus the results of `retained` finished episodes (losses and hits); nil on overflow.
   public func episodeMemory(concurrent: Int, retained: Int, length: Int) -> Int? {
-    let perExample = MemoryBudget.sum(MemoryBudget.product(inputSize, 4), 4 + 4 + 1)
+    let perExample = MemoryBudget.sum(MemoryBudget.product(inputSize, 4), 4 + 4 + 1, extraBytesPerExample)
     return MemoryBudget.sum(
       perExample.flatMap { MemoryBudget.product(concurrent, length, $0) },
       MemoryBudget.product(concurrent, stateFloatsPerEpisode, 4),

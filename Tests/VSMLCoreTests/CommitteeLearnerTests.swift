@@ -48,6 +48,10 @@ final class CommitteeLearnerTests: XCTestCase {
     XCTAssertEqual(together.correct, alone.correct)
     for (a, b) in zip(together.losses, alone.losses) { XCTAssertEqual(a, b, accuracy: 1e-5) }
     XCTAssertEqual(together.logits.count, 60 * 4)
+    // The memory estimate counts the members' recorded predictions (3 members x 4 classes x 4 bytes).
+    XCTAssertEqual(committee.extraBytesPerExample, 48)
+    XCTAssertEqual(committee.episodeMemory(concurrent: 1, retained: 0, length: 10).map { $0 - member.episodeMemory(concurrent: 1, retained: 0, length: 10)! },
+                   10 * 48 + 2 * 4)
   }
 
   /// The weight moves to whichever member predicts well, and with a share it moves back when
