@@ -96,6 +96,14 @@ public struct ModelConfiguration: Codable, Hashable, Sendable {
     return built
   }
 
+  /// The description with an unset VSML `layerNorm` set to `value`, members alike.
+  func withLayerNormDefault(_ value: Bool) -> ModelConfiguration {
+    var c = self
+    if c.layerNorm == nil && c.kind == .vsml { c.layerNorm = value }
+    c.members = members?.map { $0.withLayerNormDefault(value) }
+    return c
+  }
+
   /// The starting meta-parameters of `learner` (built by `makeLearner`), drawn from `generator`.
   public func initialParameters(of learner: any OnlineLearner, using generator: inout SeededGenerator) -> [Float] {
     if let network = learner as? VSMLNetwork { return network.initialParameters(using: &generator, gateBias: initialGateBias) }
@@ -359,12 +367,7 @@ public struct TrainingConfiguration: Codable, Hashable, Sendable {
   /// run stores and runs.
   public func resolved() -> TrainingConfiguration {
     var c = self
-    if c.model.layerNorm == nil && c.model.kind == .vsml { c.model.layerNorm = meta.optimizer == .gradient }
-    c.model.members = c.model.members?.map { member in
-      var member = member
-      if member.layerNorm == nil && member.kind == .vsml { member.layerNorm = meta.optimizer == .gradient }
-      return member
-    }
+    c.model = c.model.withLayerNormDefault(meta.optimizer == .gradient)
     return c
   }
 
@@ -384,18 +387,14 @@ public struct TrainingConfiguration: Codable, Hashable, Sendable {
     func within(_ value: Int, _ range: ClosedRange<Int>, _ field: String) throws {
       guard range.contains(value) else { throw fail(field, "must be between \(range.lowerBound) and \(range.upperBound); got \(value)") }
     }
-    if let bad = model.hiddenSizes.first(where: { !(1...L.layerSize).contains($0) }) {
-      throw fail("model.hiddenSizes", "sizes must be between 1 and \(L.layerSize); got \(bad)")
-    }
-    try within(model.hiddenSizes.count, 0...L.hiddenLayers, "model.hiddenSizes (number of layers)")
-    try within(model.microTicks, 1...L.microTicks, "model.microTicks")
     try model.validateCommittee()
-    for (k, member) in (model.members ?? []).enumerated() {
-      if let bad = member.hiddenSizes.first(where: { !(1...L.layerSize).contains($0) }) {
-        throw fail("model.members[\(k)].hiddenSizes", "sizes must be between 1 and \(L.layerSize); got \(bad)")
+    let models = [("model", model)] + (model.members ?? []).enumerated().map { ("model.members[\($0)]", $1) }
+    for (field, m) in models {
+      if let bad = m.hiddenSizes.first(where: { !(1...L.layerSize).contains($0) }) {
+        throw fail("\(field).hiddenSizes", "sizes must be between 1 and \(L.layerSize); got \(bad)")
       }
-      try within(member.hiddenSizes.count, 0...L.hiddenLayers, "model.members[\(k)].hiddenSizes (number of layers)")
-      try within(member.microTicks, 1...L.microTicks, "model.members[\(k)].microTicks")
+      try within(m.hiddenSizes.count, 0...L.hiddenLayers, "\(field).hiddenSizes (number of layers)")
+      try within(m.microTicks, 1...L.microTicks, "\(field).microTicks")
     }
     if let bias = model.initialGateBias {
       guard model.kind == .vsml else { throw fail("model.initialGateBias", "applies to VSML only; remove it for \(model.kind.rawValue)") }
