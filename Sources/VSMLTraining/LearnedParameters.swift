@@ -21,6 +21,10 @@ public struct LearnedParameters: Sendable {
   /// Metadata key of the file format version.
   public static let formatKey = "vsml.format"
   public static let formatVersion = "1"
+  /// Data shape assumed when a file records none (MNIST's): older files and files whose VSML
+  /// tensors do not depend on the shape, such as committees.
+  public static let defaultInputSize = 784
+  public static let defaultClassCount = 10
 
   /// Tensor names, shapes and ranges of the flat vector of `learner`.
   public static func namedTensors(of learner: any OnlineLearner) -> [(name: String, shape: [Int], range: Range<Int>)] {
@@ -52,8 +56,8 @@ public struct LearnedParameters: Sendable {
       throw CheckpointError.invalid(source, "its model description does not decode: \(error)")
     }
     do { try model.validateCommittee() } catch { throw CheckpointError.invalid(source, "describes a model that cannot be built: \(error)") }
-    let inputSize = Int(file.metadata["vsml.input_size"] ?? "") ?? 784
-    let classCount = Int(file.metadata["vsml.class_count"] ?? "") ?? 10
+    let inputSize = Int(file.metadata["vsml.input_size"] ?? "") ?? Self.defaultInputSize
+    let classCount = Int(file.metadata["vsml.class_count"] ?? "") ?? Self.defaultClassCount
     let learner = try model.makeLearner(inputSize: inputSize, classCount: classCount)
     var flat = [Float](repeating: 0, count: learner.parameterCount)
     for t in Self.namedTensors(of: learner) {

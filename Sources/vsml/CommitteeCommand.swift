@@ -35,18 +35,12 @@ struct CommitteeCommand: ParsableCommand {
   func run() throws {
     let learned = try members.map { try LearnedParameters(contentsOf: try LearnerSource.learnedFile($0)) }
     let committee = try LearnedParameters.committee(of: learned, share: share)
-    try committee.write(to: out, inputSize: CommitteeDefaults.inputSize, classCount: CommitteeDefaults.classCount)
+    // Members' VSML tensors do not depend on the data shape; the file records the default one.
+    try committee.write(to: out, inputSize: LearnedParameters.defaultInputSize, classCount: LearnedParameters.defaultClassCount)
     if json {
       try printJSON(["out": out, "members": members, "share": share, "meta_parameters": committee.parameters.count])
     } else {
       print("wrote \(out): a committee of \(members.joined(separator: ", ")) (share \(share), \(committee.parameters.count) meta-parameters)")
     }
   }
-}
-
-/// The data shape a committee file records. VSML members' tensors do not depend on it; it is
-/// the shape `vsml evaluate` assumes when the file is read back (MNIST's).
-enum CommitteeDefaults {
-  static let inputSize = 784
-  static let classCount = 10
 }

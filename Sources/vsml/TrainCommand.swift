@@ -117,7 +117,7 @@ struct TrainCommand: RankAwareCommand {
   @Option(help: "Iterations to train to (overrides schedule.iterations).")
   var iterations: Int?
 
-  @Option(help: "Model to meta-train: vsml, meta-rnn, hebbian, fw-memory, fwp (overrides model.kind).")
+  @Option(help: "Model to meta-train: vsml, meta-rnn, hebbian, fw-memory, fwp, or committee (which needs model.members from --config) (overrides model.kind).")
   var model: String?
 
   @Option(help: "Run directory for a new run.")
