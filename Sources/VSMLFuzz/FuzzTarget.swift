@@ -16,6 +16,9 @@ enum FuzzTarget: String, CaseIterable {
   case configuration
   /// `checkpoint.json`, read beside a valid state sidecar.
   case checkpoint
+  /// Learner files (`--checkpoint FILE`, `vsml committee`): safetensors whose metadata describes
+  /// the model, checked against the limits before it is built.
+  case learner
 
   func run(_ bytes: [UInt8]) {
     switch self {
@@ -33,6 +36,9 @@ enum FuzzTarget: String, CaseIterable {
       }
     case .checkpoint:
       CheckpointDirectory.shared.load(bytes)
+    case .learner:
+      guard let file = try? SafetensorsFile(bytes: bytes) else { return }
+      _ = try? LearnedParameters(safetensors: file, source: "input")
     }
   }
 }

@@ -55,10 +55,19 @@ public struct LearnedParameters: Sendable {
     do { model = try JSONDecoder().decode(ModelConfiguration.self, from: Data(modelJSON.utf8)) } catch {
       throw CheckpointError.invalid(source, "its model description does not decode: \(error)")
     }
-    do { try model.validateCommittee() } catch { throw CheckpointError.invalid(source, "describes a model that cannot be built: \(error)") }
-    let inputSize = Int(file.metadata["vsml.input_size"] ?? "") ?? Self.defaultInputSize
-    let classCount = Int(file.metadata["vsml.class_count"] ?? "") ?? Self.defaultClassCount
-    let learner = try model.makeLearner(inputSize: inputSize, classCount: classCount)
+    do { try model.validate() } catch { throw CheckpointError.invalid(source, "describes a model that cannot be built: \(error)") }
+    let inputSize = try Self.size(file, "vsml.input_size", default: Self.defaultInputSize, source: source)
+    let classCount = try Self.size(file, "vsml.class_count", default: Self.defaultClassCount, source: source)
+    let learner: any OnlineLearner
+    do { learner = try model.makeLearner(inputSize: inputSize, classCount: classCount) } catch {
+      throw CheckpointError.invalid(source, "describes a model that cannot be built: \(error)")
+    }
+    // Every parameter comes from a tensor of the file, so a description asking for more than the
+    // file holds is refused before the flat vector is allocated.
+    let held = file.tensors.values.reduce(0) { $0 + $1.values.count }
+    guard learner.parameterCount <= held else {
+      throw CheckpointError.invalid(source, "describes \(learner.parameterCount) meta-parameters but holds \(held)")
+    }
     var flat = [Float](repeating: 0, count: learner.parameterCount)
     for t in Self.namedTensors(of: learner) {
       guard let tensor = file.tensors[t.name] else { throw CheckpointError.invalid(source, "lacks tensor '\(t.name)'") }
@@ -69,6 +78,16 @@ public struct LearnedParameters: Sendable {
     }
     guard flat.allSatisfy(\.isFinite) else { throw CheckpointError.invalid(source, "holds non-finite parameters") }
     self.init(model: model, parameters: flat)
+  }
+
+  /// A data size recorded in the file's metadata under `key`, or `fallback` when absent; it must
+  /// be a whole number between 1 and `ConfigurationLimits.layerSize`.
+  static func size(_ file: SafetensorsFile, _ key: String, default fallback: Int, source: String) throws -> Int {
+    guard let text = file.metadata[key] else { return fallback }
+    guard let value = Int(text), (1...ConfigurationLimits.layerSize).contains(value) else {
+      throw CheckpointError.invalid(source, "metadata '\(key)' must be a whole number between 1 and \(ConfigurationLimits.layerSize); got '\(text)'")
+    }
+    return value
   }
 
   /// Reads a safetensors file from disk.

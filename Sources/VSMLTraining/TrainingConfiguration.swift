@@ -142,6 +142,30 @@ public struct ModelConfiguration: Codable, Hashable, Sendable {
     }
   }
 
+  /// Checks the model and each committee member against `ConfigurationLimits`, so that a
+  /// configuration or a learner file cannot ask for a network that does not fit a machine or
+  /// for unbounded work; errors name the field under `field`.
+  public func validate(field: String = "model") throws {
+    func fail(_ name: String, _ message: String) -> ConfigurationError { ConfigurationError(field: name, message: message) }
+    typealias L = ConfigurationLimits
+    try validateCommittee()
+    let models = [(field, self)] + (members ?? []).enumerated().map { ("\(field).members[\($0)]", $1) }
+    for (name, m) in models {
+      if let bad = m.hiddenSizes.first(where: { !(1...L.layerSize).contains($0) }) {
+        throw fail("\(name).hiddenSizes", "sizes must be between 1 and \(L.layerSize); got \(bad)")
+      }
+      try within(m.hiddenSizes.count, 0...L.hiddenLayers, "\(name).hiddenSizes (number of layers)")
+      try within(m.microTicks, 1...L.microTicks, "\(name).microTicks")
+      if let bias = m.initialGateBias {
+        guard m.kind == .vsml else { throw fail("\(name).initialGateBias", "applies to VSML only; remove it for \(m.kind.rawValue)") }
+        guard bias.count == 4, bias.allSatisfy({ abs($0) <= L.gateBias }) else {
+          throw fail("\(name).initialGateBias", "needs four numbers (gates i, g, f, o) within ±\(L.gateBias); got \(bias)")
+        }
+      }
+      if m.separateBackwardRNN && !m.backwardPass { throw fail("\(name).separateBackwardRNN", "needs \(name).backwardPass = true") }
+    }
+  }
+
   /// Checks the committee fields: `members` (two or more, none a committee) and `share` belong
   /// to kind committee only.
   public func validateCommittee() throws {
@@ -384,24 +408,7 @@ public struct TrainingConfiguration: Codable, Hashable, Sendable {
   public func validate() throws {
     func fail(_ field: String, _ message: String) -> ConfigurationError { ConfigurationError(field: field, message: message) }
     typealias L = ConfigurationLimits
-    func within(_ value: Int, _ range: ClosedRange<Int>, _ field: String) throws {
-      guard range.contains(value) else { throw fail(field, "must be between \(range.lowerBound) and \(range.upperBound); got \(value)") }
-    }
-    try model.validateCommittee()
-    let models = [("model", model)] + (model.members ?? []).enumerated().map { ("model.members[\($0)]", $1) }
-    for (field, m) in models {
-      if let bad = m.hiddenSizes.first(where: { !(1...L.layerSize).contains($0) }) {
-        throw fail("\(field).hiddenSizes", "sizes must be between 1 and \(L.layerSize); got \(bad)")
-      }
-      try within(m.hiddenSizes.count, 0...L.hiddenLayers, "\(field).hiddenSizes (number of layers)")
-      try within(m.microTicks, 1...L.microTicks, "\(field).microTicks")
-    }
-    if let bias = model.initialGateBias {
-      guard model.kind == .vsml else { throw fail("model.initialGateBias", "applies to VSML only; remove it for \(model.kind.rawValue)") }
-      guard bias.count == 4, bias.allSatisfy({ abs($0) <= L.gateBias }) else {
-        throw fail("model.initialGateBias", "needs four numbers (gates i, g, f, o) within ±\(L.gateBias); got \(bias)")
-      }
-    }
+    try model.validate()
     try within(es.pairs, 1...L.pairs, "es.pairs")
     if meta.optimizer == .gradient {
       guard model.kind == .vsml else {
@@ -421,7 +428,6 @@ public struct TrainingConfiguration: Codable, Hashable, Sendable {
     try within(validation.episodes, 1...L.validationEpisodes, "validation.episodes")
     try within(validation.steps, 1...L.episodeLength, "validation.steps")
     for (i, stage) in data.curriculum.enumerated() { try within(stage.episodeLength, 1...L.episodeLength, "data.curriculum[\(i)].episodeLength") }
-    if model.separateBackwardRNN && !model.backwardPass { throw fail("model.separateBackwardRNN", "needs model.backwardPass = true") }
     do { try es.hyperparameters.validate() } catch { throw fail("es.hyperparameters", "\(error)") }
     if es.strategyKind == .snes {
       guard meta.optimizer == .es else {
@@ -491,5 +497,12 @@ public struct TrainingConfiguration: Codable, Hashable, Sendable {
       result = (i + 1, stage.tasks, stage.episodeLength)
     }
     return result
+  }
+}
+
+/// Refuses `value` outside `range`, naming `field`: the one message of every size bound.
+private func within(_ value: Int, _ range: ClosedRange<Int>, _ field: String) throws {
+  guard range.contains(value) else {
+    throw ConfigurationError(field: field, message: "must be between \(range.lowerBound) and \(range.upperBound); got \(value)")
   }
 }
