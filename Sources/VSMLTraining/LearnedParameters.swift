@@ -21,6 +21,9 @@ public struct LearnedParameters: Sendable {
   /// Metadata key of the file format version.
   public static let formatKey = "vsml.format"
   public static let formatVersion = "1"
+  /// Metadata keys of the data shape the file was written for.
+  public static let inputSizeKey = "vsml.input_size"
+  public static let classCountKey = "vsml.class_count"
   /// Data shape assumed when a file records none (MNIST's): older files and files whose VSML
   /// tensors do not depend on the shape, such as committees.
   public static let defaultInputSize = 784
@@ -43,7 +46,7 @@ public struct LearnedParameters: Sendable {
     // The file describes the model as built: LayerNorm stated whether it was set or defaulted.
     let modelJSON = String(decoding: try encoder.encode(model.asBuilt), as: UTF8.self)
     return SafetensorsFile(tensors: tensors, metadata: [Self.modelKey: modelJSON, Self.formatKey: Self.formatVersion,
-                                                        "vsml.input_size": "\(inputSize)", "vsml.class_count": "\(classCount)"])
+                                                        Self.inputSizeKey: "\(inputSize)", Self.classCountKey: "\(classCount)"])
   }
 
   /// Reads a file written by `safetensors(inputSize:classCount:)`.
@@ -56,8 +59,8 @@ public struct LearnedParameters: Sendable {
       throw CheckpointError.invalid(source, "its model description does not decode: \(error)")
     }
     do { try model.validate() } catch { throw CheckpointError.invalid(source, "describes a model that cannot be built: \(error)") }
-    let inputSize = try Self.size(file, "vsml.input_size", default: Self.defaultInputSize, source: source)
-    let classCount = try Self.size(file, "vsml.class_count", default: Self.defaultClassCount, source: source)
+    let inputSize = try Self.size(file, Self.inputSizeKey, default: Self.defaultInputSize, source: source)
+    let classCount = try Self.size(file, Self.classCountKey, default: Self.defaultClassCount, source: source)
     let learner: any OnlineLearner
     do { learner = try model.makeLearner(inputSize: inputSize, classCount: classCount) } catch {
       throw CheckpointError.invalid(source, "describes a model that cannot be built: \(error)")

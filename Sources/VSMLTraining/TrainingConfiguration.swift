@@ -144,12 +144,11 @@ public struct ModelConfiguration: Codable, Hashable, Sendable {
 
   /// Checks the model and each committee member against `ConfigurationLimits`, so that a
   /// configuration or a learner file cannot ask for a network that does not fit a machine or
-  /// for unbounded work; errors name the field under `field`.
-  public func validate(field: String = "model") throws {
-    func fail(_ name: String, _ message: String) -> ConfigurationError { ConfigurationError(field: name, message: message) }
+  /// for unbounded work; errors name the field (`model...`, `model.members[k]...`).
+  public func validate() throws {
     typealias L = ConfigurationLimits
     try validateCommittee()
-    let models = [(field, self)] + (members ?? []).enumerated().map { ("\(field).members[\($0)]", $1) }
+    let models = [("model", self)] + (members ?? []).enumerated().map { ("model.members[\($0)]", $1) }
     for (name, m) in models {
       if let bad = m.hiddenSizes.first(where: { !(1...L.layerSize).contains($0) }) {
         throw fail("\(name).hiddenSizes", "sizes must be between 1 and \(L.layerSize); got \(bad)")
@@ -169,7 +168,6 @@ public struct ModelConfiguration: Codable, Hashable, Sendable {
   /// Checks the committee fields: `members` (two or more, none a committee) and `share` belong
   /// to kind committee only.
   public func validateCommittee() throws {
-    func fail(_ field: String, _ message: String) -> ConfigurationError { ConfigurationError(field: field, message: message) }
     guard kind == .committee else {
       if members != nil { throw fail("model.members", "applies to model.kind committee; remove it for \(kind.rawValue)") }
       if share != nil { throw fail("model.share", "applies to model.kind committee; remove it for \(kind.rawValue)") }
@@ -406,7 +404,6 @@ public struct TrainingConfiguration: Codable, Hashable, Sendable {
 
   /// Checks every field; errors name the field and say what is allowed.
   public func validate() throws {
-    func fail(_ field: String, _ message: String) -> ConfigurationError { ConfigurationError(field: field, message: message) }
     typealias L = ConfigurationLimits
     try model.validate()
     try within(es.pairs, 1...L.pairs, "es.pairs")
@@ -500,9 +497,10 @@ public struct TrainingConfiguration: Codable, Hashable, Sendable {
   }
 }
 
+/// The error of a configuration field: `field` names it, `message` says what is allowed.
+private func fail(_ field: String, _ message: String) -> ConfigurationError { ConfigurationError(field: field, message: message) }
+
 /// Refuses `value` outside `range`, naming `field`: the one message of every size bound.
 private func within(_ value: Int, _ range: ClosedRange<Int>, _ field: String) throws {
-  guard range.contains(value) else {
-    throw ConfigurationError(field: field, message: "must be between \(range.lowerBound) and \(range.upperBound); got \(value)")
-  }
+  guard range.contains(value) else { throw fail(field, "must be between \(range.lowerBound) and \(range.upperBound); got \(value)") }
 }
