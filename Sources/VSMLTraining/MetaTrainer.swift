@@ -340,26 +340,46 @@ public final class MetaTrainer {
     let iteration = strategy.iteration
     let stage = configuration.stage(at: iteration)
     let sampler = samplers[stage.index]
-    guard let network = try configuration.model.makeLearner(inputSize: sampler.inputSize, classCount: sampler.classCount) as? VSMLNetwork,
-          network.usesFastPath
-    else { throw ConfigurationError(field: "meta.optimizer", message: "gradient meta-training needs a VSML model with state size 16") }
     let settings = configuration.meta.gradient
+    // One differentiable network per episode size (one unless data.mixedSizes); the
+    // meta-parameters are the same for every size.
+    var metas: [EpisodeShape: VSMLMetaGradient] = [:]
+    for shape in sampler.shapes {
+      guard let network = try configuration.model.makeLearner(inputSize: shape.inputSize, classCount: shape.classCount) as? VSMLNetwork,
+            network.usesFastPath
+      else { throw ConfigurationError(field: "meta.optimizer", message: "gradient meta-training needs a VSML model with state size 16") }
+      var meta = VSMLMetaGradient(network: network)
+      meta.truncation = settings.truncation
+      metas[shape] = meta
+    }
+    let sized = metas
     let count = settings.episodes
-    var meta = VSMLMetaGradient(network: network)
-    meta.truncation = settings.truncation
     let (mean, seed) = (strategy.mean, configuration.seed)
-    // Per episode: loss, accuracy, then the gradient; gathered in episode order. One episode
-    // spreads over this rank's threads (`lossesAndGradients`).
+    // Per episode: loss, accuracy, then the gradient; gathered in episode order. With one size,
+    // this rank's episodes spread over its threads (`lossesAndGradients`); with mixed sizes each
+    // episode runs on its own size's network, one after another, each over all the threads.
     let dimension = strategy.dimension
     let gathered = try executor.gather(count: count, perItem: dimension + 2, cancellation: cancellation) { mine in
       guard !mine.isEmpty else { return [] }
-      let computed = meta.lossesAndGradients(count: mine.count, threads: threads) { k in
-        let i = mine.lowerBound + k
+      @Sendable func job(_ i: Int) -> PopulationJob {
         var episode = sampler.episode(iteration * count + i)
         episode.cancellation = cancellation
         return PopulationJob(parameters: mean, episode: episode, stateSeed: SeededGenerator.derive(seed: seed, stream: .episodeState, iteration, i))
       }
-      return computed?.flatMap { [Double($0.episode.meanLoss), Double($0.episode.accuracy)] + $0.gradient }
+      var computed: [VSMLMetaGradient.Result] = []
+      if sized.count == 1, let meta = sized.values.first {
+        guard let all = meta.lossesAndGradients(count: mine.count, threads: threads, job: { job(mine.lowerBound + $0) }) else { return nil }
+        computed = all
+      } else {
+        for i in mine {
+          let work = job(i)
+          // Every episode has the size of one of the sampler's components, each of which has a network.
+          let meta = sized[EpisodeShape(inputSize: work.episode.inputSize, classCount: work.episode.classCount)]!
+          guard let one = meta.lossesAndGradients(count: 1, threads: threads, job: { _ in work }) else { return nil }
+          computed += one
+        }
+      }
+      return computed.flatMap { [Double($0.episode.meanLoss), Double($0.episode.accuracy)] + $0.gradient }
     }
     var commSeconds = gathered.commSeconds
     var gradient = [Double](repeating: 0, count: dimension)

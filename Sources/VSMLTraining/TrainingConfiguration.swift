@@ -466,8 +466,8 @@ public struct TrainingConfiguration: Codable, Hashable, Sendable {
       }
     }
     if data.mixedSizes == true {
-      guard model.kind == .vsml, meta.optimizer == .es else {
-        throw fail("data.mixedSizes", "applies to VSML meta-trained by es (its meta-parameters do not depend on the layer sizes); remove it")
+      guard model.kind == .vsml else {
+        throw fail("data.mixedSizes", "applies to VSML (its meta-parameters do not depend on the layer sizes); remove it")
       }
     }
     guard !data.tasks.isEmpty else { throw fail("data.tasks", "needs at least one task, e.g. {\"task\": {\"dataset\": \"mnist\"}}") }

@@ -309,9 +309,33 @@ final class MetaTrainerTests: XCTestCase {
     // Both sizes occur among the episodes of these iterations.
     let sampler = try MetaTrainer.makeSampler(a.configuration, stage: 0, locator: syntheticLocator)
     XCTAssertEqual(Set((0..<16).map { sampler.episode($0).inputSize }), [16, 5])
-    var gradient = config
-    gradient.meta.optimizer = .gradient
-    XCTAssertThrowsError(try gradient.validate()) { XCTAssertEqual(($0 as? ConfigurationError)?.field, "data.mixedSizes") }
+    var baseline = config
+    baseline.model.kind = .metaRNN
+    XCTAssertThrowsError(try baseline.validate()) { XCTAssertEqual(($0 as? ConfigurationError)?.field, "data.mixedSizes") }
+  }
+
+  func testGradientMetaTrainingWithMixedSizes() throws {
+    var config = tinyConfiguration(iterations: 3)
+    config.data.tasks.append(.init(task: TaskSpec(dataset: "clusters", table: GeneratedTable(features: 5, classes: 3, rows: 40))))
+    config.data.mixedSizes = true
+    config.meta.optimizer = .gradient
+    config.meta.gradient.episodes = 4
+    let one = temporaryRunDirectory("mixed-gradient-1"), two = temporaryRunDirectory("mixed-gradient-2")
+    defer {
+      for dir in [one, two] { try? FileManager.default.removeItem(atPath: dir) }
+    }
+    let a = try MetaTrainer(configuration: config, runDirectory: one, locator: syntheticLocator, threads: 1, log: { _ in })
+    let start = a.strategy.mean
+    try a.run()
+    let b = try MetaTrainer(configuration: config, runDirectory: two, locator: syntheticLocator, threads: 2, log: { _ in })
+    try b.run()
+    XCTAssertEqual(a.strategyState, b.strategyState, "the same update for any thread count")
+    XCTAssertNotEqual(a.strategy.mean, start)
+    // Both sizes occur among the first update's episodes, so the update mixes both networks' gradients.
+    let sampler = try MetaTrainer.makeSampler(a.configuration, stage: 0, locator: syntheticLocator)
+    XCTAssertEqual(Set((0..<4).map { sampler.episode($0).inputSize }), [16, 5])
+    let rows = try String(contentsOfFile: one + "/metrics.csv", encoding: .utf8).split(separator: "\n").dropFirst()
+    XCTAssertTrue(rows.allSatisfy { Double($0.split(separator: ",")[9])!.isFinite }, "every gradient norm is finite")
   }
 
   func testClippedGradient() {
