@@ -23,7 +23,7 @@ public enum EvaluationReport {
     for r in results {
       lines.append(
         String(
-          format: "%-18@ %.4f ± %.4f       %.4f ± %.3f   %.4f      %d x %d", r.task.padding(toLength: 18, withPad: " ", startingAt: 0) as NSString,
+          format: "%-18@ %.4f ± %.4f       %.4f ± %.3f   %.4f      %ld x %ld", r.task.padding(toLength: 18, withPad: " ", startingAt: 0) as NSString,
           r.meanAccuracy, r.ci95, r.finalAccuracy, r.finalCI95, r.first100Accuracy, r.episodes, r.steps))
     }
     return lines.joined(separator: "\n")

@@ -70,7 +70,7 @@ struct BenchCommand: ParsableCommand {
         ])
       } else {
         print("\(model): \(sizes.first!) inputs, \(sizes.last!) classes, \(learner.parameterCount) meta-parameters")
-        print(String(format: "population %d, %d steps, %d threads: %.0f example-steps/s", population, steps, compute.threads, r.exampleStepsPerSecond))
+        print(String(format: "population %ld, %ld steps, %ld threads: %.0f example-steps/s", population, steps, compute.threads, r.exampleStepsPerSecond))
       }
       return
     }
@@ -150,7 +150,7 @@ struct BenchCommand: ParsableCommand {
     } else {
       print("gradient meta-step: layers \(layers), \(population) episode(s) of \(steps) steps, \(compute.threads) threads, kernel \(KernelPath.selected.rawValue)")
       print(String(format: "meta-step       %8.2f s  (forward pass alone %.2f s: %.1fx)", r.gradientSeconds, r.forwardSeconds, r.gradientSeconds / r.forwardSeconds))
-      print(String(format: "memory          %8.1f MiB peak resident; per episode %.1f MiB segment records (%d steps) + %.1f MiB checkpoints",
+      print(String(format: "memory          %8.1f MiB peak resident; per episode %.1f MiB segment records (%ld steps) + %.1f MiB checkpoints",
                    Double(peak) / 1048576, Double(r.tapeBytesPerEpisode) / 1048576, r.segmentLength, Double(r.checkpointBytesPerEpisode) / 1048576))
       print(String(format: "gradient norm   %8.4g  (mean loss %.4f)", r.gradientNorm, r.meanLoss))
     }

@@ -119,9 +119,8 @@ struct CloneCommand: ParsableCommand {
     try pipeline.verify(outcome, datasets: DatasetRegistry.splitList(verifyTasks), episodes: verifyEpisodes, steps: verifySteps,
                         locator: data.locator) { v in
       let r = v.result
-      print(String(format: "%@ %@: mean online acc %.4f ± %.4f  final acc %.4f  first-100 %.4f  mean loss %.4f  (%d episodes x %d steps)",
+      print(String(format: "%@ %@: mean online acc %.4f ± %.4f  final acc %.4f  first-100 %.4f  mean loss %.4f  (%ld episodes x %ld steps)",
                    v.dataset, v.learner, r.meanAccuracy, r.ci95, r.finalAccuracy, r.first100Accuracy, r.meanLoss, r.episodes, r.steps))
-      flushOutput()
     }
   }
 
@@ -134,7 +133,6 @@ struct CloneCommand: ParsableCommand {
       print(String(format: "%@: held-out loss %.6g  forward rel err %.4f  backward rel err %.4f  update rel err %.4f  update corr %.6f",
                    c.name, c.loss, c.forwardRelativeError, c.backwardRelativeError, c.updateRelativeError, c.updateCorrelation ?? .nan))
     }
-    flushOutput()
   }
 
   /// Prints a progress line every `--every` iterations and at the last.
@@ -142,9 +140,8 @@ struct CloneCommand: ParsableCommand {
     let clock = Date()
     return { p in
       guard p.iteration % every == 0 || p.iteration == iterations else { return }
-      print(String(format: "iter %d/%d  loss %.6g  |g| %.3g  %.1fs", p.iteration, iterations, p.loss, p.gradientNorm,
+      print(String(format: "iter %ld/%ld  loss %.6g  |g| %.3g  %.1fs", p.iteration, iterations, p.loss, p.gradientNorm,
                    Date().timeIntervalSince(clock)))
-      flushOutput()
     }
   }
 }

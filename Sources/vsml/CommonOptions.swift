@@ -58,19 +58,27 @@ struct DataOptions: ParsableArguments {
   @Flag(inversion: .prefixedNo, help: "Whether the first row of csv: files is a header (default: a row of names is, with a warning).")
   var header: Bool?
 
+  /// Refuses a `--data-dir` that is not a folder (a typo, or a file such as /dev/null): it would
+  /// otherwise be searched and silently found empty.
+  func validate() throws {
+    guard let dataDir else { return }
+    var isDirectory: ObjCBool = false
+    guard FileManager.default.fileExists(atPath: dataDir, isDirectory: &isDirectory) else {
+      throw ValidationError("--data-dir \(dataDir) does not exist; name the folder that holds the dataset files")
+    }
+    guard isDirectory.boolValue else {
+      throw ValidationError("--data-dir \(dataDir) is not a folder; name the folder that holds the dataset files")
+    }
+  }
+
   /// The locator these options describe; warnings go to standard error.
   var locator: DataLocator {
     var locator = DataLocator.standard(dataDirectory: dataDir)
     locator.csvHeader = header.map { $0 ? .present : .absent } ?? .detect
-    locator.warn = { FileHandle.standardError.write(Data("warning: \($0)\n".utf8)) }
+    locator.warn = { Console.error("warning: \($0)\n") }
     return locator
   }
 }
-
-/// Flushes standard output (and every other C stream): progress lines must reach a pipe or a log
-/// file now, not when the buffer fills. `fflush(nil)` avoids touching the global `stdout`, which
-/// Swift 6 cannot prove safe to share.
-func flushOutput() { fflush(nil) }
 
 /// Prints one JSON object with sorted keys (machine-readable output of `--json`); non-finite
 /// numbers print as null and are counted in `non_finite` (`ReportJSON`).

@@ -49,7 +49,7 @@ struct DataCommand: ParsableCommand {
 
     func run() throws {
       let downloader = Downloader(locator: location.locator, log: { message in
-        FileHandle.standardError.write(Data((message + "\n").utf8))
+        Console.error(message + "\n")
       })
       for name in names {
         let info = try DatasetRegistry.info(name)
@@ -110,20 +110,24 @@ struct DataCommand: ParsableCommand {
     var name: String
     @Option(help: "Split: train, validation or test.")
     var split: DataSplit = .train
-    @Option(help: "Example index within the split file.")
+    @Option(help: "Example index within the split: test is the test file; validation the held-out 10 % of the training file; train the rest of it.")
     var index: Int = 0
     @Option(help: "Seed of synthetic datasets.")
     var seed: UInt64 = 0
 
     func run() throws {
       let data = try DatasetRegistry.load(name, split: split, locator: location.locator, syntheticSeed: seed)
-      guard index >= 0 && index < data.count else {
-        throw ValidationError("--index must be in 0..<\(data.count) for \(name) \(data.split.rawValue)")
+      // The file holds the train and validation parts together; the split's rows, as training sees them.
+      let rows = ValidationSplit.indices(count: data.count, part: split)
+      guard index >= 0 && index < rows.count else {
+        throw ValidationError("--index must be in 0..<\(rows.count) for \(name) \(split.rawValue)")
       }
-      print("\(name) \(data.split.rawValue) #\(index) of \(data.count): label \(data.label(at: index)) (of \(data.classCount) classes), shape \(data.shape)")
-      let values = data.displayValues(of: index)
+      let row = Int(rows[index])
+      let file = split == .test ? "" : " (row \(row) of the \(data.count)-row training file)"
+      print("\(name) \(split.rawValue) #\(index) of \(rows.count)\(file): label \(data.label(at: row)) (of \(data.classCount) classes), shape \(data.shape)")
+      let values = data.displayValues(of: row)
       guard data.kind == .image else {
-        print(data.features(of: index).map { String(format: "%.3f", $0) }.joined(separator: " "))
+        print(data.features(of: row).map { String(format: "%.3f", $0) }.joined(separator: " "))
         return
       }
       print(ShadeRenderer.render(values, shape: data.shape))
@@ -171,7 +175,7 @@ extension DataCommand {
       let start = Date()
       let train = try DatasetRegistry.load("mnist", split: .train, locator: locator)
       let decode = Date().timeIntervalSince(start)
-      print(String(format: "decode mnist train (%d x %@ from gzip): %.3f s", train.count, train.shape.description, decode))
+      print(String(format: "decode mnist train (%ld x %@ from gzip): %.3f s", train.count, train.shape.description, decode))
       let task = try PreparedTask(spec: TaskSpec(dataset: "mnist"), dataset: train, split: .train)
       let sampler = try EpisodeSampler(tasks: [task], split: .train, length: length, seed: 0)
       _ = sampler.episode(0)
@@ -179,13 +183,13 @@ extension DataCommand {
       let t0 = Date()
       for e in 1...repeats { _ = sampler.episode(e) }
       let perEpisode = Date().timeIntervalSince(t0) / Double(repeats)
-      print(String(format: "episode of %d x %d: %.3f ms", length, sampler.inputSize, perEpisode * 1000))
+      print(String(format: "episode of %ld x %ld: %.3f ms", length, sampler.inputSize, perEpisode * 1000))
       let projected = try EpisodeSampler(
         tasks: [try PreparedTask(spec: TaskSpec(dataset: "mnist", transforms: [.project(seed: 1)]), dataset: train, split: .train)],
         split: .train, length: length, seed: 0)
       let t1 = Date()
       _ = projected.episode(0)
-      print(String(format: "episode of %d x %d with a 784x784 projection: %.3f ms", length, projected.inputSize, Date().timeIntervalSince(t1) * 1000))
+      print(String(format: "episode of %ld x %ld with a 784x784 projection: %.3f ms", length, projected.inputSize, Date().timeIntervalSince(t1) * 1000))
     }
   }
 }

@@ -47,8 +47,7 @@ struct DemoCommand: ParsableCommand {
   }
 
   func say(_ text: String) {
-    if json { FileHandle.standardError.write(Data((text + "\n").utf8)) } else { print(text) }
-    flushOutput()
+    if json { Console.error(text + "\n") } else { print(text) }
   }
 
   func run() throws {

@@ -53,6 +53,9 @@ struct EvaluateCommand: RankAwareCommand {
     try requireOption(episodes, in: OptionLimits.episodes, "episodes")
     try requireOption(steps, in: OptionLimits.steps, "steps")
     guard DataSplit(rawValue: split) != nil, split != "train" else { throw ValidationError("--split must be test or validation") }
+    guard !DatasetRegistry.splitList(datasets).isEmpty else {
+      throw ValidationError("--datasets names no dataset; give at least one, e.g. --datasets fashion-mnist")
+    }
   }
 
   func run() throws {
@@ -70,7 +73,7 @@ struct EvaluateCommand: RankAwareCommand {
     let locator = data.locator
     var results: [Evaluator.Result] = []
     for name in names {
-      if !json && ranks.isLeader { FileHandle.standardError.write(Data("evaluating \(source.name) on \(name) (\(episodes) episode\(episodes == 1 ? "" : "s") x \(steps) steps)...\n".utf8)) }
+      if !json && ranks.isLeader { Console.error("evaluating \(source.name) on \(name) (\(episodes) episode\(episodes == 1 ? "" : "s") x \(steps) steps)...\n") }
       do {
         results.append(try evaluator.evaluate(task: TaskSpec(dataset: name), locator: locator, parameters: source.parameters, makeLearner: source.makeLearner))
       } catch let error as RankAgreementError {

@@ -45,7 +45,7 @@ struct ExperimentCommand: ParsableCommand {
       let runner: ExperimentRunner
       do {
         manifest = try ConfigurationLoader.load(ExperimentManifest.self, file: self.manifest, defaults: ExperimentManifest())
-        runner = try ExperimentRunner(manifest: manifest, directory: out, locator: data.locator, threads: threads, log: { print($0); flushOutput() })
+        runner = try ExperimentRunner(manifest: manifest, directory: out, locator: data.locator, threads: threads, log: { print($0) })
       } catch {
         throw CLIError("\(self.manifest): \(error)")
       }
@@ -58,7 +58,6 @@ struct ExperimentCommand: ParsableCommand {
           guard monotonicSeconds() - last > 10 else { return }
           last = monotonicSeconds()
           print("  \(name) iteration \(iteration)" + String(format: "  cpu %.1f min  train acc %.3f", (row["cpu_s"] ?? 0) / 60, row["mean_accuracy"] ?? .nan))
-          flushOutput()
         }
       } catch {
         throw CLIError("\(error)")
@@ -154,7 +153,7 @@ struct ExperimentCommand: ParsableCommand {
       study.cancellation = stopRequest
       do {
         let learners = [try LearnerSource.resolve(checkpoint), try LearnerSource.handDesigned(baseline)]
-        let points = try study.run(learners: learners, locator: data.locator) { print($0); flushOutput() }
+        let points = try study.run(learners: learners, locator: data.locator) { print($0) }
         print(try InvarianceStudy.write(points, dataset: dataset, to: out))
       } catch is CancellationError {
         exitAfterStop()

@@ -40,7 +40,7 @@ enum Ranks {
         if ranks.isLeader { VSMLCommand.exit(withError: error) }
         Foundation.exit(1)
       }
-      FileHandle.standardError.write(Data("vsml rank \(ranks.rank): error: \(VSMLCommand.message(for: error))\n".utf8))
+      Console.error("vsml rank \(ranks.rank): error: \(VSMLCommand.message(for: error))\n")
       #if MPI
       (ranks as? MPICommunicator)?.abort(code: 1)
       #endif

@@ -6,9 +6,10 @@ import VSMLCore
 import VSMLData
 import VSMLTraining
 
-/// The signal that asked training to stop (0: none). SIGINT, SIGTERM and SIGUSR1 make the
+/// The signal that asked training to stop (0: none). SIGINT, SIGTERM, SIGHUP and SIGUSR1 make the
 /// training loop stop within about one example's work, checkpoint and return (all ranks together). SIGUSR1 is
-/// the signal `mpirun` forwards to its ranks without aborting the job (docs/CLUSTER.md).
+/// the signal `mpirun` forwards to its ranks without aborting the job (docs/CLUSTER.md); SIGHUP is
+/// what a closed terminal or a dropped ssh session sends, and is treated as SIGTERM.
 let stopSignal = Atomic<Int32>(0)
 
 /// Exit status of a run stopped by SIGINT (Ctrl-C): 128 + SIGINT, the shell's convention, so that
@@ -16,17 +17,20 @@ let stopSignal = Atomic<Int32>(0)
 /// clusters send before a time limit, end with 0 after the checkpoint.
 let interruptedExitStatus: Int32 = 130
 
-/// The stop request that training and meta-tests poll once the handlers are installed.
-let stopRequest = Cancellation { stopSignal.load(ordering: .relaxed) != 0 }
+/// The stop request that training and meta-tests poll once the handlers are installed: a stop
+/// signal, or standard output lost (a closed pipe or a full device: the run checkpoints and stops
+/// rather than computing what nobody can read).
+let stopRequest = Cancellation { stopSignal.load(ordering: .relaxed) != 0 || Console.outputLost }
 
-/// Ends the process after a stop request cut work short: 130 after SIGINT (the shell's
-/// convention), 0 after SIGTERM or SIGUSR1.
+/// Ends the process after a stop request cut work short: `Console.outputLostStatus` when standard
+/// output was lost, 130 after SIGINT (the shell's convention), 0 after SIGTERM, SIGHUP or SIGUSR1.
 func exitAfterStop() -> Never {
+  Console.exitIfOutputLost()
   Foundation.exit(stopSignal.load(ordering: .relaxed) == SIGINT ? interruptedExitStatus : 0)
 }
 
 func installStopHandlers() {
-  for s in [SIGINT, SIGTERM, SIGUSR1] {
+  for s in [SIGINT, SIGTERM, SIGHUP, SIGUSR1] {
     signal(s) { received in stopSignal.store(received, ordering: .relaxed) }
   }
 }
@@ -61,30 +65,35 @@ final class ProgressReporter {
       guard now - lastRedraw >= Self.minimumRedrawSeconds else { return }
       lastRedraw = now
     }
+    let line = self.line(iteration, row)
+    if interactive {
+      print("\r\u{1B}[2K" + line, terminator: keep ? "\n" : "")
+    } else if iteration % every == 0 || keep {
+      print(line)
+    }
+  }
+
+  /// The progress line of `iteration` with its metrics `row`.
+  func line(_ iteration: Int, _ row: [String: Double]) -> String {
     let wall = row["wall_s"] ?? 0
     let cpu = row["cpu_s"] ?? 0
     let perIteration = row["iteration_s"] ?? 0
     var eta = Double(total - iteration) * perIteration
     if let limit = maxWallMinutes { eta = min(eta, max(0, limit * 60 - wall)) }
     if let limit = maxCPUMinutes, cpu > 0, wall > 0 { eta = min(eta, max(0, limit * 60 - cpu) * wall / cpu) }
-    var line = String(
-      format: "iter %d/%d  %@ %.4f  acc %.3f  |g| %.3g  %.2fs/it  %.0f steps/s  elapsed %@  eta %@",
-      iteration, total, fitnessLabel, row["mean_fitness"] ?? .nan, row["mean_accuracy"] ?? .nan, row["gradient_norm"] ?? .nan,
+    var line = "iter \(iteration)/\(total)  " + String(
+      format: "%@ %.4f  acc %.3f  |g| %.3g  %.2fs/it  %.0f steps/s  elapsed %@  eta %@",
+      fitnessLabel, row["mean_fitness"] ?? .nan, row["mean_accuracy"] ?? .nan, row["gradient_norm"] ?? .nan,
       perIteration, row["example_steps_per_s"] ?? 0, Self.clock(wall), Self.clock(eta))
     if let v = row["validation_accuracy"], v.isFinite { line += String(format: "  val %.3f", v) }
-    if interactive {
-      print("\r\u{1B}[2K" + line, terminator: keep ? "\n" : "")
-      flushOutput()
-    } else if iteration % every == 0 || keep {
-      print(line)
-      flushOutput()
-    }
+    return line
   }
 
   static func clock(_ seconds: Double) -> String {
     guard seconds.isFinite else { return "?" }
-    let s = Int(seconds)
-    return String(format: "%d:%02d:%02d", s / 3600, s / 60 % 60, s % 60)
+    // Integers through interpolation: `%d` would print a 64-bit count modulo 2^32.
+    let s = Int(min(seconds, 1e15))
+    return "\(s / 3600):" + String(format: "%02ld:%02ld", s / 60 % 60, s % 60)
   }
 }
 
@@ -200,11 +209,14 @@ struct TrainCommand: RankAwareCommand {
     } catch {
       throw CLIError("\(error)")
     }
-    defer { if stopSignal.load(ordering: .relaxed) == SIGINT { Foundation.exit(interruptedExitStatus) } }
+    defer {
+      Console.exitIfOutputLost()
+      if stopSignal.load(ordering: .relaxed) == SIGINT { Foundation.exit(interruptedExitStatus) }
+    }
     guard ranks.isLeader else { return }
     print("done: \(trainer.strategy.iteration) iterations, \(ProgressReporter.clock(trainer.wallSeconds)) of training (\(String(format: "%.1f", trainer.cpuSeconds / 60)) CPU minutes); checkpoint in \(trainer.runDirectory)")
     if let best = trainer.bestValidationAccuracy, let at = trainer.bestValidationIteration {
-      print(String(format: "best validation accuracy %.4f at iteration %d (best.safetensors)", best, at))
+      print(String(format: "best validation accuracy %.4f", best) + " at iteration \(at) (best.safetensors)")
     }
   }
 }

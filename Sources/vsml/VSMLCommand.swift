@@ -15,6 +15,7 @@ struct VSMLCommand: ParsableCommand {
   /// Refuses a `VSML_KERNEL` that names no path or one this machine cannot run, before any work;
   /// joins the MPI job when started as a rank (MPI-enabled build), then runs the command.
   static func main() {
+    Console.prepare()
     do {
       _ = try KernelPath.fromEnvironment(ProcessInfo.processInfo.environment)
       try Ranks.start()
@@ -37,6 +38,8 @@ struct VSMLCommand: ParsableCommand {
     } catch {
       Ranks.exit(withError: error)
     }
+    // Output that was asked for and lost (a closed or broken standard output) fails the command.
+    Console.exitIfOutputLost()
   }
 }
 
