@@ -18,8 +18,9 @@ package final class DirectoryLock: @unchecked Sendable {
   /// Takes the lock on `directory` (which must exist), or throws naming the holder's pid.
   package init(directory: String) throws(DirectoryLockError) {
     path = (directory as NSString).appendingPathComponent(Self.fileName)
-    let fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0o644)
-    guard fd >= 0 else { throw .unusable(path, String(cString: strerror(errno))) }
+    if let kind = nonRegularKind(path) { throw .unusable(path, "it is \(kind), not a regular file") }
+    let fd = open(path, O_RDWR | O_CREAT | O_NOFOLLOW | O_CLOEXEC | O_NONBLOCK, 0o644)
+    guard fd >= 0 else { throw .unusable(path, errno == ELOOP ? "it is a symbolic link, not a regular file" : String(cString: strerror(errno))) }
     guard flock(fd, LOCK_EX | LOCK_NB) == 0 else {
       let reason = errno
       let holder = Self.readPID(fd)

@@ -36,8 +36,7 @@ public enum EvaluationReport {
     for r in results {
       var csv = "step,mean_accuracy,lower95,upper95\n"
       for t in 0..<r.curve.mean.count { csv += "\(t + 1),\(r.curve.mean[t]),\(r.curve.lower[t]),\(r.curve.upper[t])\n" }
-      let safe = r.task.map { $0.isLetter || $0.isNumber || $0 == "-" ? $0 : "_" }
-      try writeAtomically(Array(csv.utf8), to: (directory as NSString).appendingPathComponent("curve-\(String(safe)).csv"))
+      try writeAtomically(Array(csv.utf8), to: (directory as NSString).appendingPathComponent("curve-\(SafeFileName.make(r.task)).csv"))
       series.append(smoothedSeries(r))
     }
     let plot = SVGPlot(title: "Online accuracy of \(learner) (meta-test)", xLabel: "examples seen", yLabel: "accuracy (mean over episodes, 95% band)", series: series)

@@ -65,10 +65,14 @@ public final class MetaTrainer {
     var lock: DirectoryLock?
   }
 
-  /// Starts a new run in `runDirectory` (created by rank 0; must not hold a checkpoint already).
+  /// Starts a new run in `runDirectory`, which rank 0 creates or finds empty. A folder that holds
+  /// anything else is refused, naming what it holds: a checkpoint (continue it with `resuming:`),
+  /// or the files of a run stopped before its first checkpoint, which `startOver` removes first
+  /// (files that are not a run's are never removed). So metrics are never appended across runs,
+  /// and no user file is overwritten.
   public convenience init(
     configuration: TrainingConfiguration, runDirectory: String, locator: DataLocator, threads: Int,
-    communicator: any Communicator = SingleProcess(), log: @escaping (String) -> Void
+    communicator: any Communicator = SingleProcess(), startOver: Bool = false, log: @escaping (String) -> Void
   ) throws {
     let configuration = configuration.resolved()
     var createdHere = false  // rank 0 made the run directory and holds its lock
@@ -80,9 +84,7 @@ public final class MetaTrainer {
         try Self.createDirectory(runDirectory)
         lock = try DirectoryLock(directory: runDirectory)
         createdHere = !existed
-        if FileManager.default.fileExists(atPath: (runDirectory as NSString).appendingPathComponent(RunCheckpoint.fileName)) {
-          throw CheckpointError.invalid(runDirectory, "already holds a run; continue it with `vsml train --resume \(runDirectory)` or choose another --out")
-        }
+        try Self.prepareNewRunDirectory(runDirectory, startOver: startOver)
       }
       let samplers = try Self.makeSamplers(configuration, locator: locator)
       try Self.checkMemory(configuration, samplers: samplers, threads: threads, ranks: communicator.size)
@@ -178,6 +180,46 @@ public final class MetaTrainer {
     }
     do { try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true) } catch {
       throw CheckpointError.invalid(path, "cannot be created (\((error as NSError).localizedDescription)); choose a writable --out")
+    }
+  }
+
+  /// Whether `name` is a file a run writes in its directory (`startOver` removes only these).
+  static func isRunFile(_ name: String) -> Bool {
+    let fixed = [
+      RunCheckpoint.fileName, RunCheckpoint.parametersFileName, RunCheckpoint.bestFileName, RunCheckpoint.configurationFileName,
+      MetricsLog.csvName, MetricsLog.jsonLinesName, DirectoryLock.fileName,
+    ]
+    if fixed.contains(name) { return true }
+    // State sidecars, and the temporary files of atomic writes a kill left behind.
+    if name.hasPrefix("checkpoint-state-") && name.hasSuffix(".safetensors") { return true }
+    return name.hasPrefix(".") && fixed.contains { name.hasPrefix(".\($0).tmp-") }
+  }
+
+  /// Checks that `directory` (locked by this process) may hold a new run, removing a stopped
+  /// run's files first when `startOver` says so; throws naming the directory and what it holds.
+  static func prepareNewRunDirectory(_ directory: String, startOver: Bool) throws {
+    let entries: [String]
+    do { entries = try FileManager.default.contentsOfDirectory(atPath: directory).filter { $0 != DirectoryLock.fileName }.sorted() } catch {
+      throw CheckpointError.invalid(directory, "cannot be listed (\((error as NSError).localizedDescription)); choose a readable --out")
+    }
+    guard !entries.isEmpty else { return }
+    func listed(_ names: [String]) -> String {
+      names.prefix(8).joined(separator: ", ") + (names.count > 8 ? " and \(names.count - 8) more" : "")
+    }
+    if entries.contains(RunCheckpoint.fileName) {
+      throw CheckpointError.invalid(directory, "already holds a run; continue it with `vsml train --resume \(directory)` or choose another --out")
+    }
+    let foreign = entries.filter { !isRunFile($0) }
+    guard foreign.isEmpty else {
+      throw CheckpointError.invalid(
+        directory, "is not empty (it holds \(listed(foreign))); a new run needs a new or empty folder, so that nothing in it is overwritten; choose another --out")
+    }
+    guard startOver else {
+      throw CheckpointError.invalid(
+        directory, "holds a run stopped before its first checkpoint (\(listed(entries))); start it over with --force, which removes these files, or choose another --out")
+    }
+    for name in entries where unlink((directory as NSString).appendingPathComponent(name)) != 0 {
+      throw CheckpointError.invalid(directory, "cannot remove \(name) to start over: \(String(cString: strerror(errno)))")
     }
   }
 

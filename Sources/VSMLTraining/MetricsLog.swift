@@ -36,8 +36,9 @@ public final class MetricsLog {
   public let columns: [String]
   public let csvPath: String
   public let jsonLinesPath: String
-  private let csv: FileHandle
-  private let jsonLines: FileHandle
+  /// Descriptors opened for appending, without following symbolic links.
+  private let csv: Int32
+  private let jsonLines: Int32
 
   /// Opens (creating if needed) the two files in `directory`, which must exist.
   public init(directory: String, columns: [String]) throws(MetricsLogError) {
@@ -46,31 +47,25 @@ public final class MetricsLog {
     csvPath = directory + "/" + MetricsLog.csvName
     jsonLinesPath = directory + "/" + MetricsLog.jsonLinesName
     let header = columns.map(MetricsLog.csvField).joined(separator: ",")
-    let manager = FileManager.default
-    var writeHeader = true
-    if let existing = manager.contents(atPath: csvPath), !existing.isEmpty {
-      let firstLine = String(decoding: existing.prefix { $0 != UInt8(ascii: "\n") }, as: UTF8.self)
-      guard firstLine == header else { throw .headerMismatch(path: csvPath, existing: firstLine, expected: header) }
-      writeHeader = false
-    }
-    for path in [csvPath, jsonLinesPath] where !manager.fileExists(atPath: path) {
-      guard manager.createFile(atPath: path, contents: nil) else {
-        throw .cannotOpen(path: path, reason: "could not create the file")
-      }
-    }
-    guard let csv = FileHandle(forWritingAtPath: csvPath) else { throw .cannotOpen(path: csvPath, reason: "not writable") }
-    guard let jsonLines = FileHandle(forWritingAtPath: jsonLinesPath) else {
-      throw .cannotOpen(path: jsonLinesPath, reason: "not writable")
-    }
-    self.csv = csv
-    self.jsonLines = jsonLines
+    let csv: Int32, jsonLines: Int32
     do {
-      try csv.seekToEnd()
-      try jsonLines.seekToEnd()
+      csv = try openForAppending(csvPath)
+      do { jsonLines = try openForAppending(jsonLinesPath) } catch {
+        close(csv)
+        throw error
+      }
     } catch {
       throw .cannotOpen(path: csvPath, reason: "\(error)")
     }
-    if writeHeader { try write(header + "\n", to: csv, path: csvPath) }
+    self.csv = csv
+    self.jsonLines = jsonLines
+    let existing = (try? readAllBytes(at: csvPath)) ?? []
+    if !existing.isEmpty {
+      let firstLine = String(decoding: existing.prefix { $0 != UInt8(ascii: "\n") }, as: UTF8.self)
+      guard firstLine == header else { throw .headerMismatch(path: csvPath, existing: firstLine, expected: header) }
+    } else {
+      try write(header + "\n", to: csv, path: csvPath)
+    }
   }
 
   /// Keeps only the first `rows` rows of the log in `directory` (used on resume: rows written
@@ -104,8 +99,8 @@ public final class MetricsLog {
   }
 
   deinit {
-    try? csv.close()
-    try? jsonLines.close()
+    close(csv)
+    close(jsonLines)
   }
 
   /// Appends one row; `values` must have exactly the log's columns.
@@ -125,8 +120,8 @@ public final class MetricsLog {
     try write("{" + members.joined(separator: ",") + "}\n", to: jsonLines, path: jsonLinesPath)
   }
 
-  private func write(_ text: String, to handle: FileHandle, path: String) throws(MetricsLogError) {
-    do { try handle.write(contentsOf: Data(text.utf8)) } catch { throw .writeFailed(path: path, reason: "\(error)") }
+  private func write(_ text: String, to fd: Int32, path: String) throws(MetricsLogError) {
+    do { try writeAll(Array(text.utf8), to: fd, path: path) } catch { throw .writeFailed(path: path, reason: "\(error)") }
   }
 
   static func csvNumber(_ value: Double) -> String {

@@ -135,6 +135,9 @@ struct TrainCommand: RankAwareCommand {
   @Option(help: "Continue the run in this directory from its last checkpoint.")
   var resume: String?
 
+  @Flag(help: "With --out: start over in a folder that holds a run stopped before its first checkpoint, removing that run's files (never other files).")
+  var force = false
+
   @OptionGroup var data: DataOptions
 
   @Option(help: "Worker threads (default: all cores).")
@@ -151,6 +154,7 @@ struct TrainCommand: RankAwareCommand {
 
   func validate() throws {
     guard (out == nil) != (resume == nil) else { throw ValidationError("give exactly one of --out RUN_DIR (new run) or --resume RUN_DIR") }
+    if resume != nil && force { throw ValidationError("--force starts a new run over (with --out); --resume continues one") }
     if resume != nil && (config != nil || !overrides.isEmpty || model != nil || seed != nil || precision != nil) {
       throw ValidationError("--resume continues a run with its stored configuration; only --iterations, --threads and --data-dir may change")
     }
@@ -186,7 +190,7 @@ struct TrainCommand: RankAwareCommand {
         // all ranks read the same one).
         let configuration = try ranks.agree(loaded) { _ in [:] }
         trainer = try MetaTrainer(
-          configuration: configuration, runDirectory: out!, locator: locator, threads: threads, communicator: ranks, log: say)
+          configuration: configuration, runDirectory: out!, locator: locator, threads: threads, communicator: ranks, startOver: force, log: say)
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys, .prettyPrinted]
         say("configuration (also in \(out!)/config.json):")

@@ -15,6 +15,45 @@ final class AtomicFileTests: XCTestCase {
     XCTAssertEqual(try FileManager.default.contentsOfDirectory(atPath: directory.path), ["checkpoint.bin"])
   }
 
+  func testWritesGoOnlyToRegularFilesOrNewPaths() throws {
+    let directory = try TemporaryDirectory("atomic-kinds")
+    defer { directory.remove() }
+    let target = directory.path + "/elsewhere.txt"
+    try writeAtomically(Array("mine".utf8), to: target)
+    let link = directory.path + "/link.txt"
+    try FileManager.default.createSymbolicLink(atPath: link, withDestinationPath: target)
+    let fifo = directory.path + "/fifo"
+    XCTAssertEqual(mkfifo(fifo, 0o644), 0)
+    for (path, kind) in [(link, "a symbolic link"), (fifo, "a FIFO"), ("/dev/null", "a device"), (directory.path, "a folder")] {
+      XCTAssertThrowsError(try writeAtomically([1], to: path)) { XCTAssertEqual($0 as? FileIOError, .notRegularFile(path: path, kind: kind)) }
+      if path != directory.path && path != "/dev/null" {
+        XCTAssertThrowsError(try openForAppending(path)) { XCTAssertEqual($0 as? FileIOError, .notRegularFile(path: path, kind: kind)) }
+      }
+    }
+    XCTAssertEqual(try readAllBytes(at: target), Array("mine".utf8), "nothing was written through the link")
+    XCTAssertNotNil(nonRegularKind(fifo), "the FIFO is still there")
+    // A new path and a regular file are fine, for atomic writes and appends alike.
+    let fd = try openForAppending(directory.path + "/new.csv")
+    try writeAll([1, 2], to: fd, path: "new.csv")
+    close(fd)
+    XCTAssertEqual(try readAllBytes(at: directory.path + "/new.csv"), [1, 2])
+  }
+
+  func testSafeFileNamesStayInTheirFolder() {
+    XCTAssertEqual(SafeFileName.make("fashion-mnist"), "fashion-mnist")
+    XCTAssertEqual(SafeFileName.make("csv:../../etc/x.csv"), "csv_______etc_x_csv")
+    XCTAssertEqual(SafeFileName.make(".."), "__")
+    XCTAssertEqual(SafeFileName.make(""), "_")
+    XCTAssertEqual(SafeFileName.make("a b", replacement: "-"), "a-b")
+    let long = SafeFileName.make(String(repeating: "x", count: 500))
+    XCTAssertEqual(long.count, SafeFileName.maximumLength)
+    XCTAssertNotEqual(long, SafeFileName.make(String(repeating: "x", count: 501)), "long names stay distinct")
+    for name in ["../x", "/abs/path", "a/../../b", "é/ü", "\u{0}x"] {
+      let safe = SafeFileName.make(name)
+      XCTAssertFalse(safe.contains("/") || safe.hasPrefix(".") || safe.contains("\u{0}"), safe)
+    }
+  }
+
   func testReadsStopAtTheirLimitEvenOnEndlessFiles() {
     XCTAssertThrowsError(try readAllBytes(at: "/dev/zero", limit: 1 << 20)) {
       XCTAssertEqual($0 as? FileIOError, .tooLarge(path: "/dev/zero", limit: 1 << 20))

@@ -113,6 +113,18 @@ final class ExperimentTests: XCTestCase {
     refused(#"{"test": {"datasets": []}}"#, "test.datasets")
     refused(#"{"baselines": ["sgdd"]}"#, "baselines")
     refused(#"{"test": {"parameters": "worst"}}"#, "test.parameters")
+    refused(#"{"baselines": ["sgd", "adam", "sgd"]}"#, "baselines")
+    refused(#"{"test": {"datasets": ["csv:a/b.csv", "csv:a_b.csv"]}}"#, "test.datasets")
+  }
+
+  func testResultPathsStayInsideTheExperiment() throws {
+    let runner = try ExperimentRunner(manifest: tinyManifest(), directory: "/tmp/grid", locator: syntheticLocator, threads: 1)
+    for (learner, dataset) in [("sgd", "csv:../../../etc/x.csv"), ("../up", "mnist"), ("a/b", "/abs")] {
+      let path = runner.cellPath(learner: learner, dataset: dataset)
+      XCTAssertTrue(path.hasPrefix("/tmp/grid/eval/"), path)
+      XCTAssertEqual((path as NSString).standardizingPath, path, "no .. component: \(path)")
+      XCTAssertEqual(path.split(separator: "/").count, 5, path)
+    }
   }
 
   func testInvarianceStudyMeasuresEveryConditionAndWritesItsFigures() throws {

@@ -70,6 +70,64 @@ final class MetaTrainerTests: XCTestCase {
     XCTAssertEqual(trainer.strategy.iteration, 2)
   }
 
+  func testANewRunTakesOnlyANewOrEmptyFolder() throws {
+    let dir = temporaryRunDirectory("occupied")
+    defer { try? FileManager.default.removeItem(atPath: dir) }
+    try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+    // A user's own files: refused, named, and left alone, with or without startOver.
+    try Data("mine".utf8).write(to: URL(fileURLWithPath: dir + "/config.json"))
+    try Data("notes".utf8).write(to: URL(fileURLWithPath: dir + "/notes.txt"))
+    for startOver in [false, true] {
+      XCTAssertThrowsError(try MetaTrainer(configuration: tinyConfiguration(), runDirectory: dir, locator: syntheticLocator, threads: 1,
+                                           startOver: startOver, log: { _ in })) {
+        XCTAssertTrue("\($0)".contains("is not empty (it holds notes.txt)"), "\($0)")
+      }
+    }
+    XCTAssertEqual(try String(contentsOfFile: dir + "/config.json", encoding: .utf8), "mine")
+    try FileManager.default.removeItem(atPath: dir + "/notes.txt")
+    try FileManager.default.removeItem(atPath: dir + "/config.json")
+    // A run stopped before its first checkpoint: its files only.
+    var config = tinyConfiguration(iterations: 3)
+    config.schedule.checkpointEvery = 100
+    let first = try MetaTrainer(configuration: config, runDirectory: dir, locator: syntheticLocator, threads: 1, log: { _ in })
+    var count = 0
+    XCTAssertNoThrow(try first.run(shouldStop: { count += 1; return false }))
+    try FileManager.default.removeItem(atPath: dir + "/" + RunCheckpoint.fileName)  // as if killed before the first checkpoint
+    XCTAssertThrowsError(try MetaTrainer(configuration: config, runDirectory: dir, locator: syntheticLocator, threads: 1, log: { _ in })) {
+      XCTAssertTrue("\($0)".contains("stopped before its first checkpoint") && "\($0)".contains("--force"), "\($0)")
+    }
+    let again = try MetaTrainer(configuration: config, runDirectory: dir, locator: syntheticLocator, threads: 1, startOver: true, log: { _ in })
+    try again.run()
+    let rows = try String(contentsOfFile: dir + "/metrics.csv", encoding: .utf8).split(separator: "\n").count - 1
+    XCTAssertEqual(rows, 3, "metrics are never appended across runs")
+    XCTAssertFalse(try FileManager.default.contentsOfDirectory(atPath: dir).contains { $0.hasPrefix("checkpoint-state-") && $0 != "checkpoint-state-3.safetensors" })
+  }
+
+  func testRunFilesAreNeverWrittenThroughLinks() throws {
+    let dir = temporaryRunDirectory("links")
+    let outside = temporaryRunDirectory("outside")
+    defer {
+      for d in [dir, outside] { try? FileManager.default.removeItem(atPath: d) }
+    }
+    try FileManager.default.createDirectory(atPath: outside, withIntermediateDirectories: true)
+    try Data("precious".utf8).write(to: URL(fileURLWithPath: outside + "/target"))
+    try MetaTrainer(configuration: tinyConfiguration(iterations: 2), runDirectory: dir, locator: syntheticLocator, threads: 1, log: { _ in }).run()
+    // A link planted in a finished run's folder: resuming must not write through it.
+    for name in [MetricsLog.csvName, MetricsLog.jsonLinesName, DirectoryLock.fileName, RunCheckpoint.fileName] {
+      let path = dir + "/" + name
+      let saved = try Data(contentsOf: URL(fileURLWithPath: path))
+      try FileManager.default.removeItem(atPath: path)
+      try FileManager.default.createSymbolicLink(atPath: path, withDestinationPath: outside + "/target")
+      XCTAssertThrowsError(try MetaTrainer(resuming: dir, locator: syntheticLocator, threads: 1, iterations: 4, log: { _ in }).run(), name) {
+        XCTAssertTrue("\($0)".contains("symbolic link") || "\($0)".contains("checkpoint"), "\(name): \($0)")
+      }
+      try FileManager.default.removeItem(atPath: path)
+      try saved.write(to: URL(fileURLWithPath: path))
+    }
+    XCTAssertEqual(try String(contentsOfFile: outside + "/target", encoding: .utf8), "precious")
+    try MetaTrainer(resuming: dir, locator: syntheticLocator, threads: 1, iterations: 3, log: { _ in }).run()
+  }
+
   func testTimeBudgetsStopTheRunAndAreCheckedEarly() throws {
     for key in ["maxWallMinutes", "maxCPUMinutes"] {
       let dir = temporaryRunDirectory("budget")

@@ -1,5 +1,6 @@
 import Foundation
 import VSML
+import VSMLCore
 import VSMLData
 
 /// A grid of meta-training runs and the meta-test of every result on every test dataset: the
@@ -57,8 +58,7 @@ public struct ExperimentManifest: Codable, Hashable, Sendable {
 
     /// The run directory name of `seed`: model, label and seed, in file-name-safe characters.
     public func runName(seed: UInt64) -> String {
-      let slug = label.map { $0.isLetter || $0.isNumber ? String($0) : "-" }.joined()
-      return "\(model.rawValue)-\(slug)-seed\(seed)"
+      "\(model.rawValue)-\(SafeFileName.make(label, replacement: "-"))-seed\(seed)"
     }
   }
 
@@ -131,6 +131,16 @@ public struct ExperimentManifest: Codable, Hashable, Sendable {
     }
     for name in baselines where LearnerSource.handDesigned[name] == nil {
       throw fail("baselines", "'\(name)' is not a hand-designed learner (\(LearnerSource.handDesigned.keys.sorted().joined(separator: ", ")))")
+    }
+    guard Set(baselines).count == baselines.count else {
+      throw fail("baselines", "lists a learner twice (\(baselines.joined(separator: ", "))); each is meta-tested once")
+    }
+    // Result files are named by the dataset's safe file name: two names must not share one.
+    var files: [String: String] = [:]
+    for name in test.datasets + test.optionalDatasets {
+      if let other = files.updateValue(name, forKey: SafeFileName.make(name)) {
+        throw fail("test.datasets", "'\(other)' and '\(name)' would share one result file (\(SafeFileName.make(name)).json); rename one of the files")
+      }
     }
   }
 

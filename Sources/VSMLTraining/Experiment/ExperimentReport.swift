@@ -168,7 +168,7 @@ public struct ExperimentReport {
     for dataset in testDatasets {
       let plot = curves(on: dataset)
       guard !plot.series.isEmpty else { continue }
-      let file = "curves-\(dataset.map { $0.isLetter || $0.isNumber ? String($0) : "-" }.joined()).svg"
+      let file = "curves-\(SafeFileName.make(dataset, replacement: "-")).svg"
       let svg = plot.render()
       try writeAtomically(Array(svg.utf8), to: join(figures, file))
       md += "![\(plot.title)](figures/\(file))\n\n"

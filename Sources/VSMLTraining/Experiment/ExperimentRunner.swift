@@ -58,9 +58,10 @@ public struct ExperimentRunner {
     }
   }
 
-  /// Where the meta-test of `learner` on `dataset` is stored.
+  /// Where the meta-test of `learner` on `dataset` is stored; both names pass through
+  /// `SafeFileName`, so a `csv:` path with `../` stays inside the experiment's folder.
   public func cellPath(learner: String, dataset: String) -> String {
-    join(join(join(directory, "eval"), learner), dataset + ".json")
+    join(join(join(directory, "eval"), SafeFileName.make(learner)), SafeFileName.make(dataset) + ".json")
   }
 
   /// Classes of the widest of `testDatasets` and the training datasets: learners of fixed shape
@@ -114,9 +115,10 @@ public struct ExperimentRunner {
           trainer = try MetaTrainer(resuming: runDirectory, locator: locator, threads: threads, iterations: nil, log: log)
         } else {
           try MetaTrainer.createDirectory(join(directory, "runs"))
+          // The grid owns its run folders: a run stopped before its first checkpoint starts over.
           trainer = try MetaTrainer(
             configuration: configuration(entry, seed: seed, fixedClasses: fixedClasses), runDirectory: runDirectory,
-            locator: locator, threads: threads, log: log)
+            locator: locator, threads: threads, startOver: true, log: log)
         }
         if !trainer.finished {
           log("training \(name) (\(entry.cpuMinutes) CPU minutes)")
