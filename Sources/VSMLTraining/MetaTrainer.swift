@@ -132,6 +132,12 @@ public final class MetaTrainer {
       if let iterations { configuration.schedule.iterations = iterations }
       try configuration.validate()
       let strategy = try configuration.es.strategyKind.type.init(configuration: configuration, state: checkpoint.strategy)
+      let expected = try configuration.model.makeLearner(inputSize: checkpoint.inputSize, classCount: checkpoint.classCount).parameterCount
+      guard strategy.dimension == expected else {
+        throw CheckpointError.invalid(
+          (runDirectory as NSString).appendingPathComponent(RunCheckpoint.fileName),
+          "holds \(strategy.dimension) meta-parameters, but its model has \(expected); the checkpoint is damaged")
+      }
       let samplers = try Self.makeSamplers(configuration, locator: locator)
       try Self.checkMemory(configuration, samplers: samplers, threads: threads, ranks: communicator.size)
       return Prepared(

@@ -62,12 +62,51 @@ public struct RunCheckpoint: Codable, Sendable {
       guard checkpoint.formatVersion <= currentFormatVersion else {
         throw CheckpointError.invalid(path, "has format version \(checkpoint.formatVersion); this vsml reads up to \(currentFormatVersion): upgrade vsml")
       }
+      if let problem = checkpoint.inconsistency {
+        throw CheckpointError.invalid(path, "\(problem); the checkpoint is damaged (resume from a copy, or start the run again)")
+      }
       return checkpoint
     } catch let error as CheckpointError {
       throw error
     } catch {
       throw CheckpointError.invalid(path, "does not decode (\(error)); the file is damaged or not a vsml checkpoint")
     }
+  }
+
+  /// What in the checkpoint contradicts itself or lies outside what a run can reach, so that
+  /// resuming never starts from (or traps on) damaged numbers; nil when it is consistent. The
+  /// configuration is checked separately (`TrainingConfiguration.validate`), and the parameters'
+  /// count against the model when the trainer is built.
+  public var inconsistency: String? {
+    guard (1...Self.currentFormatVersion).contains(formatVersion) else {
+      return "has format version \(formatVersion), which no vsml writes (1 to \(Self.currentFormatVersion))"
+    }
+    guard (0...ConfigurationLimits.iterations).contains(iteration) else {
+      return "says \(iteration) iterations were done, outside 0 to \(ConfigurationLimits.iterations)"
+    }
+    guard strategy.iteration == iteration else {
+      return "says \(iteration) iterations were done, but its strategy state says \(strategy.iteration)"
+    }
+    if let steps = strategy.optimizerSteps, !(0...iteration).contains(steps) {
+      return "has an optimiser that took \(steps) steps in \(iteration) iterations"
+    }
+    guard !strategy.mean.isEmpty, strategy.mean.allSatisfy(\.isFinite) else {
+      return "has a search centre that is empty or holds a non-finite number"
+    }
+    for (name, size) in [("inputSize", inputSize), ("classCount", classCount)] where !(1...ConfigurationLimits.layerSize).contains(size) {
+      return "has \(name) \(size), outside 1 to \(ConfigurationLimits.layerSize)"
+    }
+    for (name, seconds) in [("wallSeconds", wallSeconds), ("cpuSeconds", cpuSeconds ?? 0)] where !(seconds.isFinite && seconds >= 0) {
+      return "has \(name) \(seconds), which is not a time (a finite number >= 0)"
+    }
+    if let accuracy = bestValidationAccuracy, !(accuracy.isFinite && (0...1).contains(accuracy)) {
+      return "has a best validation accuracy of \(accuracy), outside 0 to 1"
+    }
+    if let at = bestValidationIteration {
+      guard bestValidationAccuracy != nil else { return "has the iteration of a best validation accuracy, but no accuracy" }
+      guard (0...iteration).contains(at) else { return "has its best validation at iteration \(at), after the \(iteration) iterations done" }
+    }
+    return nil
   }
 
   /// Writes the state sidecar, then `checkpoint.json`, each atomically, then removes older

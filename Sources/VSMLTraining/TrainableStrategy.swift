@@ -50,6 +50,22 @@ public enum StrategyState: Codable, Hashable, Sendable {
     }
   }
 
+  /// Iterations completed.
+  public var iteration: Int {
+    switch self {
+    case .openAI(let state): return state.iteration
+    case .snes(let state): return state.iteration
+    }
+  }
+
+  /// The optimiser's steps taken (OpenAI-ES; nil for SNES, which has no optimiser state).
+  public var optimizerSteps: Int? {
+    switch self {
+    case .openAI(let state): return state.optimizer.stepCount
+    case .snes: return nil
+    }
+  }
+
   /// The strategy this state belongs to.
   public var kind: StrategyKind {
     switch self {

@@ -92,7 +92,7 @@ final class ProgressReporter {
   static func clock(_ seconds: Double) -> String {
     guard seconds.isFinite else { return "?" }
     // Integers through interpolation: `%d` would print a 64-bit count modulo 2^32.
-    let s = Int(min(seconds, 1e15))
+    let s = Int(min(max(seconds, 0), 1e15))
     return "\(s / 3600):" + String(format: "%02ld:%02ld", s / 60 % 60, s % 60)
   }
 }

@@ -128,6 +128,42 @@ final class MetaTrainerTests: XCTestCase {
     try MetaTrainer(resuming: dir, locator: syntheticLocator, threads: 1, iterations: 3, log: { _ in }).run()
   }
 
+  func testADamagedCheckpointIsRefusedNamingWhatDisagrees() throws {
+    let dir = temporaryRunDirectory("damaged")
+    defer { try? FileManager.default.removeItem(atPath: dir) }
+    try MetaTrainer(configuration: tinyConfiguration(iterations: 2), runDirectory: dir, locator: syntheticLocator, threads: 1, log: { _ in }).run()
+    let path = dir + "/" + RunCheckpoint.fileName
+    let original = try Data(contentsOf: URL(fileURLWithPath: path))
+    func damaged(_ keyPath: [String], _ value: Any, _ words: String, line: UInt = #line) throws {
+      var root = try XCTUnwrap(JSONSerialization.jsonObject(with: original) as? [String: Any])
+      func set(_ node: Any, _ keys: ArraySlice<String>) -> Any {
+        guard let key = keys.first, var dict = node as? [String: Any] else { return value }
+        dict[key] = set(dict[key] ?? [String: Any](), keys.dropFirst())
+        return dict
+      }
+      root = set(root, keyPath[...]) as! [String: Any]
+      try JSONSerialization.data(withJSONObject: root).write(to: URL(fileURLWithPath: path))
+      XCTAssertThrowsError(try MetaTrainer(resuming: dir, locator: syntheticLocator, threads: 1, iterations: 3, log: { _ in }), line: line) {
+        XCTAssertTrue("\($0)".contains(words), "\($0)", line: line)
+      }
+    }
+    try damaged(["formatVersion"], 0, "format version 0")
+    try damaged(["formatVersion"], -1, "format version -1")
+    try damaged(["iteration"], -1, "-1 iterations")
+    try damaged(["iteration"], 5, "its strategy state says 2")
+    try damaged(["strategy", "iteration"], Int.max, "its strategy state says \(Int.max)")
+    try damaged(["strategy", "optimizer", "adam", "_0", "stepCount"], -1, "took -1 steps")
+    try damaged(["strategy", "optimizer", "adam", "_0", "stepCount"], Int.max, "steps in 2 iterations")
+    try damaged(["inputSize"], 0, "inputSize 0")
+    try damaged(["inputSize"], 1 << 40, "inputSize")
+    try damaged(["wallSeconds"], -1e300, "wallSeconds")
+    try damaged(["cpuSeconds"], -1, "cpuSeconds")
+    try damaged(["bestValidationAccuracy"], 7, "best validation accuracy of 7")
+    try damaged(["bestValidationIteration"], 9, "after the 2 iterations")
+    try original.write(to: URL(fileURLWithPath: path))
+    try MetaTrainer(resuming: dir, locator: syntheticLocator, threads: 1, iterations: 3, log: { _ in }).run()
+  }
+
   func testTimeBudgetsStopTheRunAndAreCheckedEarly() throws {
     for key in ["maxWallMinutes", "maxCPUMinutes"] {
       let dir = temporaryRunDirectory("budget")
