@@ -19,34 +19,10 @@ public enum ConfigurationLoader {
     return try load(type, json: json, overrides: overrides, defaults: defaults)
   }
 
-  /// A YAML document as JSON text: mappings with string keys, sequences, strings, numbers,
-  /// booleans and null; anything else (anchors are fine, custom tags are not) is an error.
+  /// A YAML document as JSON text (`YAMLDocument`): mappings with string keys, sequences,
+  /// strings, finite numbers, booleans and null; anchors and aliases within a budget.
   public static func jsonData(fromYAML bytes: [UInt8], path: String) throws -> Data {
-    let tree: Any?
-    do {
-      tree = try Yams.load(yaml: String(decoding: bytes, as: UTF8.self))
-    } catch {
-      throw ConfigurationError(field: "(file)", message: "\(path) is not valid YAML: \(error)")
-    }
-    func convert(_ value: Any?, _ field: String) throws -> Any {
-      switch value {
-      case nil: return NSNull()
-      case let map as [String: Any]: return try map.reduce(into: [String: Any]()) { $0[$1.key] = try convert($1.value, field.isEmpty ? $1.key : "\(field).\($1.key)") }
-      case let map as [AnyHashable: Any]:
-        throw ConfigurationError(field: field.isEmpty ? "(file)" : field, message: "has a key that is not a string: \(map.keys.map { "\($0)" }.sorted())")
-      case let list as [Any]: return try list.enumerated().map { try convert($1, "\(field)[\($0)]") }
-      case let list as [Any?]: return try list.enumerated().map { try convert($1, "\(field)[\($0)]") }
-      case let v as Bool: return v
-      case let v as Int: return v
-      case let v as Double: return v
-      case let v as String: return v
-      case is NSNull: return NSNull()
-      default:
-        throw ConfigurationError(field: field.isEmpty ? "(file)" : field, message: "holds a YAML value that is not a string, number, boolean, list or mapping")
-      }
-    }
-    let converted = try convert(tree, "")
-    return try JSONSerialization.data(withJSONObject: converted, options: [.fragmentsAllowed])
+    try YAMLDocument.jsonData(bytes, path: path)
   }
 
   /// Decodes `T` from the JSON text `json` (nil: defaults only), applying `overrides`

@@ -82,9 +82,10 @@ public final class MetaTrainer {
       if communicator.isLeader {
         let existed = FileManager.default.fileExists(atPath: runDirectory)
         try Self.createDirectory(runDirectory)
+        let lockExisted = FileManager.default.fileExists(atPath: (runDirectory as NSString).appendingPathComponent(DirectoryLock.fileName))
         lock = try DirectoryLock(directory: runDirectory)
         createdHere = !existed
-        try Self.prepareNewRunDirectory(runDirectory, startOver: startOver)
+        try Self.prepareNewRunDirectory(runDirectory, startOver: startOver, lockExisted: lockExisted)
       }
       let samplers = try Self.makeSamplers(configuration, locator: locator)
       try Self.checkMemory(configuration, samplers: samplers, threads: threads, ranks: communicator.size)
@@ -203,7 +204,7 @@ public final class MetaTrainer {
 
   /// Checks that `directory` (locked by this process) may hold a new run, removing a stopped
   /// run's files first when `startOver` says so; throws naming the directory and what it holds.
-  static func prepareNewRunDirectory(_ directory: String, startOver: Bool) throws {
+  static func prepareNewRunDirectory(_ directory: String, startOver: Bool, lockExisted: Bool) throws {
     let entries: [String]
     do { entries = try FileManager.default.contentsOfDirectory(atPath: directory).filter { $0 != DirectoryLock.fileName }.sorted() } catch {
       throw CheckpointError.invalid(directory, "cannot be listed (\((error as NSError).localizedDescription)); choose a readable --out")
@@ -215,7 +216,10 @@ public final class MetaTrainer {
     if entries.contains(RunCheckpoint.fileName) {
       throw CheckpointError.invalid(directory, "already holds a run; continue it with `vsml train --resume \(directory)` or choose another --out")
     }
-    let foreign = entries.filter { !isRunFile($0) }
+    // A stopped run left its lock file and its metrics, which only `vsml train` makes; without
+    // them a config.json or metrics file here is the user's, not a run's.
+    let stoppedRun = lockExisted && entries.contains(MetricsLog.csvName)
+    let foreign = stoppedRun ? entries.filter { !isRunFile($0) } : entries
     guard foreign.isEmpty else {
       throw CheckpointError.invalid(
         directory, "is not empty (it holds \(listed(foreign))); a new run needs a new or empty folder, so that nothing in it is overwritten; choose another --out")

@@ -103,6 +103,49 @@ final class ConfigurationTests: XCTestCase {
     }
   }
 
+  func testHostileYAMLIsRefusedByNameWithoutTrapOrBlowUp() throws {
+    func refused(_ text: String, _ words: String, line: UInt = #line) {
+      XCTAssertThrowsError(try YAMLDocument.jsonData(Array(text.utf8), path: "c.yaml"), line: line) {
+        XCTAssertTrue("\($0)".contains(words), "\($0)", line: line)
+      }
+    }
+    // Keys that are lists or mappings (the YAML library's constructor traps on these).
+    refused("? [a, b]\n: 1\n", "a key that is a list")
+    refused("es:\n  ? {x: 1}\n  : 2\n", "es: has a key that is a mapping")
+    refused("data:\n  tasks:\n    - ? [1]\n      : 2\n", "data.tasks[0]: has a key that is a list")
+    refused("1: 2\n", "not a string: 1")
+    // Nested aliases: 10^8 values from a few hundred bytes, refused within the node budget.
+    var bomb = ["a0: &a0 [x, x, x, x, x, x, x, x, x, x]"]
+    for i in 1...8 { bomb.append("a\(i): &a\(i) [" + Array(repeating: "*a\(i - 1)", count: 10).joined(separator: ", ") + "]") }
+    let start = Date()
+    refused(bomb.joined(separator: "\n") + "\n", "expands to more than")
+    XCTAssertLessThan(Date().timeIntervalSince(start), 10)
+    refused("seed: " + String(repeating: "[", count: 100_000) + String(repeating: "]", count: 100_000), "nests brackets 100000 deep")
+    // Values JSON cannot hold, and what a configuration does not use.
+    refused("es:\n  hyperparameters:\n    sigma: .inf\n", "es.hyperparameters.sigma: holds .inf")
+    refused("es:\n  hyperparameters:\n    sigma: -.Inf\n", "not a finite number")
+    refused("seed: .nan\n", "seed: holds .nan")
+    refused("seed: 99999999999999999999999\n", "beyond 64 bits")
+    refused("seed: !custom 3\n", "has the tag !custom")
+    refused("es:\n  pairs: 4\n  pairs: 8\n", "pairs")
+    // What a person writes still reads: anchors, aliases, merge keys (own keys win), quoted numbers as keys.
+    let good = try YAMLDocument.jsonData(Array("""
+      base: &b {pairs: 4, sharedEpisode: true}
+      es:
+        <<: *b
+        pairs: 6
+      list: [*b, *b]
+      "1": one
+      when: 2001-12-14
+      """.utf8), path: "c.yaml")
+    let tree = try XCTUnwrap(JSONSerialization.jsonObject(with: good) as? [String: Any])
+    XCTAssertEqual((tree["es"] as? [String: Any])?["pairs"] as? Int, 6)
+    XCTAssertEqual((tree["es"] as? [String: Any])?["sharedEpisode"] as? Bool, true)
+    XCTAssertEqual((tree["list"] as? [Any])?.count, 2)
+    XCTAssertEqual(tree["1"] as? String, "one")
+    XCTAssertEqual(tree["when"] as? String, "2001-12-14")
+  }
+
   func testEveryModelHasOneSpellingInTrainAndBench() {
     // A committee is made of members (`vsml committee`), not benchmarked by a name of its own.
     for kind in ModelKind.allCases where kind != .vsml && kind != .committee {

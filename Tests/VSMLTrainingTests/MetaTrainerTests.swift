@@ -80,7 +80,7 @@ final class MetaTrainerTests: XCTestCase {
     for startOver in [false, true] {
       XCTAssertThrowsError(try MetaTrainer(configuration: tinyConfiguration(), runDirectory: dir, locator: syntheticLocator, threads: 1,
                                            startOver: startOver, log: { _ in })) {
-        XCTAssertTrue("\($0)".contains("is not empty (it holds notes.txt)"), "\($0)")
+        XCTAssertTrue("\($0)".contains("is not empty (it holds config.json, notes.txt)"), "\($0)")
       }
     }
     XCTAssertEqual(try String(contentsOfFile: dir + "/config.json", encoding: .utf8), "mine")

@@ -1,0 +1,160 @@
+import Foundation
+import VSML
+import Yams
+
+/// A YAML configuration as the JSON tree the configuration loader checks: mappings with string
+/// keys, sequences, strings, finite numbers, booleans and null.
+///
+/// The document is composed into YAML nodes (linear in the text: an alias refers to its anchor's
+/// node, it does not copy it) and converted here, never by the YAML library's own constructor,
+/// which traps on a mapping key that is a list or a map. The conversion refuses, naming the
+/// field:
+/// - keys that are not strings, and a key given twice;
+/// - more than `nodeBudget` nodes after expanding aliases (a few hundred bytes of nested aliases
+///   would otherwise expand into billions of values), and nesting deeper than `maximumDepth`;
+/// - `.inf` and `.nan` (JSON and the configuration hold finite numbers), integers beyond 64 bits,
+///   and explicit tags other than YAML's core ones.
+/// Merge keys (`<<: *base`) merge as in YAML 1.1: keys given in the mapping itself win.
+public enum YAMLDocument {
+  /// Most nodes a configuration may expand to, aliases included: far above any hand-written
+  /// configuration (a 300-task mixture is a few thousand), low enough to bound the work.
+  public static let nodeBudget = 1 << 20
+  /// Deepest nesting of mappings and sequences: a configuration is a handful of levels deep.
+  public static let maximumDepth = 256
+
+  /// The JSON text of the YAML document `bytes` (read from `path`, named in errors).
+  public static func jsonData(_ bytes: [UInt8], path: String) throws -> Data {
+    let text = String(decoding: bytes, as: UTF8.self)
+    try refuseDeepNesting(text, path: path)
+    let root: Node?
+    do { root = try Yams.compose(yaml: text) } catch {
+      throw ConfigurationError(field: "(file)", message: "\(path) is not valid YAML: \(error)")
+    }
+    var converter = Converter()
+    let tree: Any = try root.map { try converter.convert($0, field: "", depth: 0) } ?? NSNull()
+    return try JSONSerialization.data(withJSONObject: tree, options: [.fragmentsAllowed])
+  }
+
+  /// Refuses brackets nested deeper than `maximumDepth` before parsing: the composer recurses
+  /// once per level, and a flow sequence of 10^5 `[` would exhaust the stack.
+  static func refuseDeepNesting(_ text: String, path: String) throws {
+    var depth = 0, deepest = 0
+    for byte in text.utf8 {
+      if byte == UInt8(ascii: "[") || byte == UInt8(ascii: "{") {
+        depth += 1
+        deepest = max(deepest, depth)
+      } else if byte == UInt8(ascii: "]") || byte == UInt8(ascii: "}") {
+        depth = max(0, depth - 1)
+      }
+    }
+    // Brackets inside quoted strings count too: harmless, as no configuration nests so deep.
+    guard deepest <= maximumDepth else {
+      throw ConfigurationError(field: "(file)", message: "\(path) nests brackets \(deepest) deep; a configuration nests at most \(maximumDepth) levels")
+    }
+  }
+
+  struct Converter {
+    var nodes = 0
+
+    mutating func convert(_ node: Node, field: String, depth: Int) throws -> Any {
+      nodes += 1
+      let name = field.isEmpty ? "(file)" : field
+      guard nodes <= YAMLDocument.nodeBudget else {
+        throw ConfigurationError(
+          field: name, message: "expands to more than \(YAMLDocument.nodeBudget) values (nested aliases?); a configuration is far smaller")
+      }
+      guard depth <= YAMLDocument.maximumDepth else {
+        throw ConfigurationError(field: name, message: "nests more than \(YAMLDocument.maximumDepth) levels deep")
+      }
+      switch node {
+      case .scalar(let scalar): return try value(of: scalar, node: node, field: name)
+      case .alias: throw ConfigurationError(field: name, message: "refers to an alias that does not resolve")
+      case .sequence(let sequence):
+        try requireCoreTag(node, [.seq], field: name)
+        return try sequence.enumerated().map { try convert($1, field: "\(field)[\($0)]", depth: depth + 1) }
+      case .mapping(let mapping):
+        try requireCoreTag(node, [.map], field: name)
+        var result: [String: Any] = [:]
+        var merged: [String: Any] = [:]
+        for (keyNode, valueNode) in mapping {
+          guard case .scalar(let key) = keyNode else {
+            throw ConfigurationError(field: name, message: "has a key that is a \(keyNode.isMapping ? "mapping" : "list"), not a string; keys are names such as `pairs`")
+          }
+          if keyNode.tagName == .merge || (key.string == "<<" && key.style == .plain) {
+            for (k, v) in try mergeSources(valueNode, field: name, depth: depth) where merged[k] == nil { merged[k] = v }
+            continue
+          }
+          guard [.str, .implicit, .nonSpecific, .timestamp].contains(keyNode.tagName) else {
+            throw ConfigurationError(field: name, message: "has a key that is not a string: \(key.string) (quote it if it is a name)")
+          }
+          let child = field.isEmpty ? key.string : "\(field).\(key.string)"
+          guard result[key.string] == nil else { throw ConfigurationError(field: child, message: "is given twice; give each key once") }
+          result[key.string] = try convert(valueNode, field: child, depth: depth + 1)
+        }
+        for (k, v) in merged where result[k] == nil { result[k] = v }
+        return result
+      }
+    }
+
+    /// The mappings a merge key names (one mapping, or a list of them; earlier ones win).
+    mutating func mergeSources(_ node: Node, field: String, depth: Int) throws -> [(String, Any)] {
+      let sources: [Node]
+      switch node {
+      case .mapping: sources = [node]
+      case .sequence(let list): sources = Array(list)
+      default: throw ConfigurationError(field: field, message: "merges (<<) something that is not a mapping")
+      }
+      var pairs: [(String, Any)] = []
+      for source in sources {
+        guard case .mapping = source, let map = try convert(source, field: field, depth: depth + 1) as? [String: Any] else {
+          throw ConfigurationError(field: field, message: "merges (<<) something that is not a mapping")
+        }
+        pairs += map.sorted { $0.key < $1.key }.map { ($0.key, $0.value) }
+      }
+      return pairs
+    }
+
+    func requireCoreTag(_ node: Node, _ allowed: [Tag.Name], field: String) throws {
+      let tag = node.tagName
+      guard allowed.contains(tag) || tag == .implicit || tag == .nonSpecific else {
+        throw ConfigurationError(field: field, message: "has the tag \(tag.rawValue), which a configuration does not use; remove it")
+      }
+    }
+
+    func value(of scalar: Node.Scalar, node: Node, field: String) throws -> Any {
+      switch node.tagName {
+      case .null: return NSNull()
+      case .bool:
+        guard let value = node.bool else { break }
+        return value
+      case .int:
+        guard let value = node.int else {
+          throw ConfigurationError(field: field, message: "holds \(scalar.string), an integer beyond 64 bits")
+        }
+        return value
+      case .float:
+        guard let value = node.float else { break }
+        guard value.isFinite else {
+          throw ConfigurationError(field: field, message: "holds \(scalar.string), which is not a finite number; configurations hold finite numbers only")
+        }
+        return value
+      case .str, .implicit, .nonSpecific, .timestamp:
+        // A date-like scalar stays the text it is.
+        return scalar.string
+      default:
+        throw ConfigurationError(field: field, message: "has the tag \(node.tagName.rawValue), which a configuration does not use; remove it")
+      }
+      return scalar.string
+    }
+  }
+}
+
+private extension Node {
+  /// The resolved tag's name (public through `rawValue`).
+  var tagName: Tag.Name { Tag.Name(rawValue: tag.rawValue) }
+
+  var isMapping: Bool {
+    if case .mapping = self { return true }
+    return false
+  }
+}
