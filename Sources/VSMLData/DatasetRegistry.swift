@@ -231,6 +231,16 @@ public enum DatasetRegistry {
     _ name: String, split: DataSplit, locator: DataLocator, syntheticSeed: UInt64 = 0, table: GeneratedTable? = nil
   ) throws -> Dataset {
     let fileSplit: DataSplit = split == .test ? .test : .train
+    // One copy per file split (and synthetic seed and size) for every task that names it.
+    let key = "\(name)\u{0}\(fileSplit.rawValue)\u{0}\(syntheticSeed)\u{0}\(table.map { "\($0)" } ?? "")\u{0}\(locator.csvHeader)"
+    return try locator.datasets.dataset(key) {
+      try loadUncached(name, fileSplit: fileSplit, locator: locator, syntheticSeed: syntheticSeed, table: table)
+    }
+  }
+
+  private static func loadUncached(
+    _ name: String, fileSplit: DataSplit, locator: DataLocator, syntheticSeed: UInt64, table: GeneratedTable?
+  ) throws -> Dataset {
     if name.hasPrefix(csvPrefix) {
       return try CSVReader.readDataset(
         spec: String(name.dropFirst(csvPrefix.count)), split: fileSplit, header: locator.csvHeader, warn: locator.warn)
@@ -273,6 +283,8 @@ public struct DataLocator: Sendable {
   public var csvHeader: CSVReader.HeaderRow = .detect
   /// Told of anything a load did that the user should know (a CSV row taken for a header).
   public var warn: (@Sendable (String) -> Void)?
+  /// Datasets this locator (and its copies) already loaded, shared between tasks.
+  public var datasets = DatasetCache()
 
   public init(dataDirectory: String?, cacheDirectory: String) {
     self.dataDirectory = dataDirectory

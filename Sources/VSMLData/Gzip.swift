@@ -21,7 +21,14 @@ enum Gzip {
 
   /// Inflates a gzip stream (one or more concatenated members) or, with `raw`, a raw deflate
   /// stream. `sizeHint` preallocates the output; `path` names the file in errors.
-  static func decompress(_ input: [UInt8], path: String, raw: Bool = false, sizeHint: Int? = nil) throws -> [UInt8] {
+  /// - `maximumOutput`: more output than this is an error, found before it is allocated (a
+  ///   format whose header declares its size passes that size, so a bomb inflates no further).
+  /// - `prefix`: stop once this many bytes are out and return them (or fewer, if the stream ends
+  ///   first), e.g. to read a header without inflating the rest.
+  static func decompress(
+    _ input: [UInt8], path: String, raw: Bool = false, sizeHint: Int? = nil, maximumOutput: Int? = nil, prefix: Int? = nil
+  ) throws -> [UInt8] {
+    let ceiling = min(maximumOutput ?? maximumOutputBytes, prefix ?? maximumOutputBytes, maximumOutputBytes)
     var capacity = sizeHint ?? 0
     if capacity <= 0 {
       // gzip's trailer holds the uncompressed size modulo 2^32 (ISIZE, little-endian).
@@ -34,6 +41,7 @@ enum Gzip {
       }
       capacity = max(capacity, min(input.count * 4, 1 << 26), 1024)
     }
+    capacity = min(capacity, ceiling + 1)
     var output = [UInt8](repeating: 0, count: capacity)
     var produced = 0
     var stream = z_stream()
@@ -51,9 +59,10 @@ enum Gzip {
         if produced == output.count {
           // More output than deflate can make from this input, or than any dataset holds: damage
           // or a decompression bomb, refused before it fills the memory.
-          let limit = min(inBuffer.count * maximumDeflateRatio + 1024, maximumOutputBytes)
+          let limit = min(inBuffer.count * maximumDeflateRatio + 1024, ceiling + 1)
           guard output.count < limit else {
-            throw DataError.corruptGzip(path: path, reason: "inflates to more than \(limit) bytes")
+            let declared = maximumOutput.map { $0 == limit - 1 ? ", more than its header declares" : "" } ?? ""
+            throw DataError.corruptGzip(path: path, reason: "inflates to more than \(limit - 1) bytes\(declared)")
           }
           output.append(contentsOf: repeatElement(0, count: min(output.count, limit - output.count)))
         }
@@ -65,6 +74,7 @@ enum Gzip {
           produced += room - Int(stream.avail_out)
           return status
         }
+        if let prefix, produced >= prefix { return }
         switch status {
         case Z_STREAM_END:
           let remaining = Int(stream.avail_in)
@@ -89,7 +99,7 @@ enum Gzip {
         }
       }
     }
-    output.removeSubrange(produced...)
+    output.removeSubrange(min(produced, prefix ?? produced)...)
     return output
   }
 }

@@ -36,9 +36,39 @@ public enum IDXReader {
     try inflatingIfGzip(try FileIO.readAll(path), path: path)
   }
 
-  /// `bytes` inflated when they start with the gzip magic, else unchanged; `path` names them in errors.
+  /// `bytes` inflated when they start with the gzip magic, else unchanged; `path` names them in
+  /// errors. The IDX header is inflated first, and the rest no further than the size it declares
+  /// (plus `inflationMargin`), so a small compressed file cannot inflate to gigabytes.
   public static func inflatingIfGzip(_ bytes: [UInt8], path: String) throws -> [UInt8] {
-    Gzip.isGzip(bytes) ? try Gzip.decompress(bytes, path: path) : bytes
+    guard Gzip.isGzip(bytes) else { return bytes }
+    let head = try Gzip.decompress(bytes, path: path, prefix: maximumHeaderSize)
+    guard let declared = declaredSize(head) else { return head }  // not IDX: the parser names what is wrong
+    // The hint trusts the header only as far as deflate's ratio allows: a header may lie upward too.
+    let hint = min(declared, bytes.count * Gzip.maximumDeflateRatio)
+    return try Gzip.decompress(bytes, path: path, sizeHint: hint, maximumOutput: declared + inflationMargin)
+  }
+
+  /// Output allowed beyond the declared size: enough to report a longer file as a length
+  /// mismatch rather than a decompression error.
+  static let inflationMargin = 1
+  /// Largest IDX header: the magic and up to 255 dimension sizes.
+  static let maximumHeaderSize = 4 + 4 * 255
+
+  /// The whole size an IDX file's header declares (header and data), from its first bytes;
+  /// nil when they are not an IDX header of unsigned bytes, or the size overflows.
+  static func declaredSize(_ head: [UInt8]) -> Int? {
+    guard head.count >= 4, head[0] == 0, head[1] == 0, head[2] == 0x08 else { return nil }
+    let dimensions = Int(head[3])
+    let headerSize = 4 + 4 * dimensions
+    guard head.count >= headerSize else { return nil }
+    var total = 1
+    for d in 0..<dimensions {
+      let (next, overflow) = total.multipliedReportingOverflow(by: Int(word(head, 4 + 4 * d)))
+      guard !overflow else { return nil }
+      total = next
+    }
+    let (size, overflow) = total.addingReportingOverflow(headerSize)
+    return overflow ? nil : size
   }
 
   /// Parses decoded IDX image bytes.

@@ -88,7 +88,7 @@ public final class MetaTrainer {
         try Self.prepareNewRunDirectory(runDirectory, startOver: startOver, lockExisted: lockExisted)
       }
       let samplers = try Self.makeSamplers(configuration, locator: locator)
-      try Self.checkMemory(configuration, samplers: samplers, threads: threads, ranks: communicator.size)
+      try Self.checkMemory(configuration, samplers: samplers, threads: threads, ranks: communicator.size, datasets: locator.datasets)
       let shape = (samplers[0].inputSize, samplers[0].classCount)
       let learner = try configuration.model.makeLearner(inputSize: shape.0, classCount: shape.1)
       var generator = SeededGenerator(seed: configuration.seed, stream: .initialParameters)
@@ -140,7 +140,7 @@ public final class MetaTrainer {
           "holds \(strategy.dimension) meta-parameters, but its model has \(expected); the checkpoint is damaged")
       }
       let samplers = try Self.makeSamplers(configuration, locator: locator)
-      try Self.checkMemory(configuration, samplers: samplers, threads: threads, ranks: communicator.size)
+      try Self.checkMemory(configuration, samplers: samplers, threads: threads, ranks: communicator.size, datasets: locator.datasets)
       return Prepared(
         configuration: configuration, samplers: samplers,
         validationSamplers: try Self.makeValidationSamplers(configuration, locator: locator), shape: (checkpoint.inputSize, checkpoint.classCount), strategy: strategy, checkpoint: checkpoint, lock: lock)
@@ -242,7 +242,12 @@ public final class MetaTrainer {
 
   /// Refuses a run whose episodes, results and learner states would not fit in memory: each
   /// rank holds its pairs' episodes of the longest stage and runs `threads` at once.
-  static func checkMemory(_ configuration: TrainingConfiguration, samplers: [EpisodeSampler], threads: Int, ranks: Int) throws {
+  /// The loaded datasets count too: `datasets` bytes (the locator's shared copies), plus each
+  /// task's list of example indices.
+  static func checkMemory(
+    _ configuration: TrainingConfiguration, samplers: [EpisodeSampler], threads: Int, ranks: Int, datasets: DatasetCache
+  ) throws {
+    let loaded = samplers.flatMap(\.tasks).reduce(datasets.byteCount) { $0 + $1.indices.count * MemoryLayout<Int32>.stride }
     let gradient = configuration.meta.optimizer == .gradient
     let pairs = WorkPartition(count: gradient ? configuration.meta.gradient.episodes : configuration.es.pairs, ranks: ranks).range(of: 0).count
     for sampler in samplers {
@@ -255,9 +260,10 @@ public final class MetaTrainer {
       }
       let held = MemoryBudget.product(pairs, sampler.length, sampler.largestInputSize + 1, 4)  // the pairs' episodes
       try MemoryBudget.require(
-        MemoryBudget.sum(running, held),
+        MemoryBudget.sum(running, held, loaded),
         for: "es.pairs \(configuration.es.pairs) x episodes of \(sampler.length) examples of \(sampler.largestInputSize) inputs "
-          + "(\(configuration.model.kind.rawValue), model.hiddenSizes \(configuration.model.hiddenSizes), \(threads) threads)")
+          + "(\(configuration.model.kind.rawValue), model.hiddenSizes \(configuration.model.hiddenSizes), \(threads) threads, "
+          + "\(datasets.count) dataset\(datasets.count == 1 ? "" : "s") of \(loaded >> 20) MiB loaded)")
     }
   }
 

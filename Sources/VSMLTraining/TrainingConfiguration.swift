@@ -367,6 +367,11 @@ public enum ConfigurationLimits {
   /// Members of a committee: each runs the whole episode, so its cost is the sum of theirs; a
   /// handful is the point, and the bound keeps a file from making us build thousands.
   public static let committeeMembers = 64
+  /// Tasks of one mixture (`data.tasks`, a curriculum stage's, `validation.tasks`): each holds
+  /// its own example list and transforms, and a broad family is a few dozen.
+  public static let tasks = 1024
+  /// Stages of a curriculum.
+  public static let curriculumStages = 256
 }
 
 /// Everything a meta-training run depends on. Stored in the run directory and in checkpoints.
@@ -425,6 +430,10 @@ public struct TrainingConfiguration: Codable, Hashable, Sendable {
     try within(validation.episodes, 1...L.validationEpisodes, "validation.episodes")
     try within(validation.steps, 1...L.episodeLength, "validation.steps")
     for (i, stage) in data.curriculum.enumerated() { try within(stage.episodeLength, 1...L.episodeLength, "data.curriculum[\(i)].episodeLength") }
+    try within(data.tasks.count, 0...L.tasks, "data.tasks (number of tasks)")
+    try within(validation.tasks.count, 0...L.tasks, "validation.tasks (number of tasks)")
+    try within(data.curriculum.count, 0...L.curriculumStages, "data.curriculum (number of stages)")
+    for (i, stage) in data.curriculum.enumerated() { try within(stage.tasks.count, 0...L.tasks, "data.curriculum[\(i)].tasks (number of tasks)") }
     do { try es.hyperparameters.validate() } catch { throw fail("es.hyperparameters", "\(error)") }
     if es.strategyKind == .snes {
       guard meta.optimizer == .es else {

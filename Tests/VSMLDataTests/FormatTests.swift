@@ -39,6 +39,26 @@ final class IDXTests: XCTestCase {
     XCTAssertEqual([b.count, b.height, b.width], [3, 4, 5])
   }
 
+  func testAGzipBombInflatesNoFurtherThanItsHeaderDeclares() throws {
+    let dir = makeTempDirectory(self)
+    // The header declares 10 images of 28x28 (7,856 bytes); 64 MB of zeros follow, which gzip
+    // packs into about 64 KB.
+    let bomb = idx(magic: 0x803, dims: [10, 28, 28], data: [UInt8](repeating: 0, count: 64 << 20))
+    let packed = try gzipped(bomb, in: dir)
+    XCTAssertLessThan(packed.count, 1 << 20)
+    write(packed, dir + "/bomb.gz")
+    XCTAssertThrowsError(try IDXReader.readImages(path: dir + "/bomb.gz")) { error in
+      guard case .corruptGzip(_, let reason)? = error as? DataError else { return XCTFail("\(error)") }
+      XCTAssertTrue(reason.contains("more than 7857 bytes, more than its header declares"), reason)
+    }
+    // A header that declares more than the file holds is a length mismatch, not an allocation.
+    let liar = idx(magic: 0x803, dims: [1 << 20, 1 << 10, 1 << 10], data: [1, 2, 3])
+    write(try gzipped(liar, in: dir), dir + "/liar.gz")
+    XCTAssertThrowsError(try IDXReader.readImages(path: dir + "/liar.gz"))
+    XCTAssertEqual(IDXReader.declaredSize(idx(magic: 0x803, dims: [3, 4, 5], data: [])), 16 + 60)
+    XCTAssertNil(IDXReader.declaredSize([0, 0, 8, 3] + [UInt8](repeating: 0xFF, count: 12)), "sizes whose product overflows")
+  }
+
   func testTruncatedGzipIsTypedError() throws {
     let dir = makeTempDirectory(self)
     let source = try realDataFile("mnist", "t10k-labels-idx1-ubyte.gz")

@@ -128,6 +128,22 @@ final class MetaTrainerTests: XCTestCase {
     try MetaTrainer(resuming: dir, locator: syntheticLocator, threads: 1, iterations: 3, log: { _ in }).run()
   }
 
+  func testManyTasksShareOneLoadedDatasetAndAreBounded() throws {
+    var config = tinyConfiguration()
+    config.data.tasks = (0..<600).map { i in .init(task: TaskSpec(dataset: "sum", transforms: [.resize(side: 4), .permute(seed: UInt64(i))])) }
+    let locator = DataLocator(dataDirectory: nil, cacheDirectory: NSTemporaryDirectory() + "/vsml-test-no-cache")
+    let samplers = try MetaTrainer.makeSamplers(config.resolved(), locator: locator)
+    XCTAssertEqual(samplers[0].tasks.count, 600)
+    XCTAssertEqual(locator.datasets.count, 1, "600 tasks on one file split load it once")
+    XCTAssertEqual(try DatasetRegistry.load("sum", split: .validation, locator: locator).count, samplers[0].tasks[0].dataset.count)
+    XCTAssertEqual(locator.datasets.count, 1, "train and validation share the training file")
+    config.data.tasks = Array(repeating: config.data.tasks[0], count: ConfigurationLimits.tasks + 1)
+    XCTAssertThrowsError(try config.validate()) { XCTAssertTrue("\($0)".contains("data.tasks (number of tasks)"), "\($0)") }
+    var validation = tinyConfiguration()
+    validation.validation.tasks = Array(repeating: validation.validation.tasks[0], count: ConfigurationLimits.tasks + 1)
+    XCTAssertThrowsError(try validation.validate()) { XCTAssertTrue("\($0)".contains("validation.tasks"), "\($0)") }
+  }
+
   func testADamagedCheckpointIsRefusedNamingWhatDisagrees() throws {
     let dir = temporaryRunDirectory("damaged")
     defer { try? FileManager.default.removeItem(atPath: dir) }
