@@ -34,7 +34,7 @@ public enum FileIOError: Error, Equatable, CustomStringConvertible {
     case let .tooLarge(path, limit):
       return "\(path) holds more than \(limit) bytes, more than any file of its kind should; check that it is the right file."
     case let .notRegularFile(path, kind):
-      return "\(path) is \(kind), not a regular file; vsml writes only regular files or new paths, so name another file."
+      return "\(path) is \(kind), not a regular file; vsml reads and writes regular files only (save a stream to a file first), so name another file."
     }
   }
 }
@@ -49,7 +49,12 @@ private func systemReason() -> String { String(cString: strerror(errno)) }
 package func nonRegularKind(_ path: String) -> String? {
   var info = stat()
   guard lstat(path, &info) == 0 else { return nil }
-  switch info.st_mode & S_IFMT {
+  return kindName(info.st_mode)
+}
+
+/// What a file of mode `mode` is, when not a regular file.
+private func kindName(_ mode: mode_t) -> String? {
+  switch mode & S_IFMT {
   case S_IFREG: return nil
   case S_IFLNK: return "a symbolic link"
   case S_IFIFO: return "a FIFO"
@@ -140,11 +145,16 @@ package enum FileSizeLimits {
   package static let parameters = 1 << 30
 }
 
-/// Reads the whole file at `path`, refusing more than `limit` bytes.
+/// Reads the whole regular file at `path` (symbolic links followed), refusing more than `limit`
+/// bytes, and refusing a FIFO, device or folder, which could block or never end.
 package func readAllBytes(at path: String, limit: Int = FileSizeLimits.parameters) throws(FileIOError) -> [UInt8] {
-  let fd = open(path, O_RDONLY | O_CLOEXEC)
+  // Non-blocking open: opening a FIFO that no one writes returns at once instead of hanging.
+  let fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK)
   guard fd >= 0 else { throw .openFailed(path: path, reason: systemReason()) }
   defer { close(fd) }
+  var info = stat()
+  guard fstat(fd, &info) == 0 else { throw .readFailed(path: path, reason: systemReason()) }
+  if let kind = kindName(info.st_mode) { throw .notRegularFile(path: path, kind: kind) }
   var result: [UInt8] = []
   let chunkSize = 1 << 20  // 1 MiB reads: few system calls, modest peak memory
   var chunk = [UInt8](repeating: 0, count: chunkSize)

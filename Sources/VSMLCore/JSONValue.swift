@@ -36,6 +36,20 @@ public indirect enum JSONValue: Equatable, Sendable {
   }
 
   /// `string` escaped and quoted as a JSON string literal.
+  /// The value as JSON text, so that an error that shows a value shows what the file holds
+  /// (`[3, -1]`), not Swift's rendering of this enum.
+  public var jsonText: String {
+    switch self {
+    case .null: return "null"
+    case .bool(let b): return b ? "true" : "false"
+    case .integer(let i): return "\(i)"
+    case .number(let d): return "\(d)"
+    case .string(let s): return Self.quoted(s)
+    case .array(let items): return "[" + items.map(\.jsonText).joined(separator: ", ") + "]"
+    case .object(let members): return "{" + members.map { Self.quoted($0.key) + ": " + $0.value.jsonText }.joined(separator: ", ") + "}"
+    }
+  }
+
   public static func quoted(_ string: String) -> String {
     var out = "\""
     for scalar in string.unicodeScalars {
@@ -227,4 +241,9 @@ private struct JSONParser {
     guard let value = Double(text) else { throw error("number out of range") }
     return .number(value)
   }
+}
+
+extension JSONValue: CustomStringConvertible {
+  /// The JSON text (`jsonText`).
+  public var description: String { jsonText }
 }

@@ -155,7 +155,7 @@ public struct SafetensorsFile: Equatable, Sendable {
           throw .badHeader("tensor \(name) shape must hold non-negative integers")
         }
         let (product, overflow) = count.multipliedReportingOverflow(by: d)
-        guard !overflow else { throw .badHeader("tensor \(name) shape \(shapeValues) overflows") }
+        guard !overflow else { throw .badHeader("tensor \(name) shape \(JSONValue.array(shapeValues).jsonText) overflows") }
         shape.append(d)
         count = product
       }

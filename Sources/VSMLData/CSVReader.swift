@@ -40,6 +40,9 @@ public enum CSVReader {
     try parse(try FileIO.readAll(path), path: path, header: header)
   }
 
+  /// The UTF-8 encoding of U+FEFF, which some programs put before the first byte of a text file.
+  static let utf8ByteOrderMark: [UInt8] = [0xEF, 0xBB, 0xBF]
+
   /// Parses CSV bytes; `path` names the file in errors.
   public static func parse(_ bytes: [UInt8], path: String, header: HeaderRow = .detect) throws -> Table {
     var features: [Float] = []
@@ -49,7 +52,8 @@ public enum CSVReader {
     var lineNumber = 0
     var cells: [ArraySlice<UInt8>] = []
     var scratch = [CChar](repeating: 0, count: 64)
-    var start = 0
+    // A UTF-8 byte-order mark (spreadsheet exports write one) is not part of the first cell.
+    var start = bytes.starts(with: utf8ByteOrderMark) ? utf8ByteOrderMark.count : 0
     let comma = UInt8(ascii: ","), newline = UInt8(ascii: "\n"), cr = UInt8(ascii: "\r")
     while start < bytes.count {
       var end = start

@@ -56,8 +56,17 @@ final class AtomicFileTests: XCTestCase {
 
   func testReadsStopAtTheirLimitEvenOnEndlessFiles() {
     XCTAssertThrowsError(try readAllBytes(at: "/dev/zero", limit: 1 << 20)) {
-      XCTAssertEqual($0 as? FileIOError, .tooLarge(path: "/dev/zero", limit: 1 << 20))
+      XCTAssertEqual($0 as? FileIOError, .notRegularFile(path: "/dev/zero", kind: "a device"))
     }
+    // A FIFO nobody writes is refused at once instead of blocking the read.
+    let directory = try! TemporaryDirectory("fifo-read")
+    defer { directory.remove() }
+    let fifo = directory.path + "/fifo"
+    XCTAssertEqual(mkfifo(fifo, 0o644), 0)
+    XCTAssertThrowsError(try readAllBytes(at: fifo)) { XCTAssertEqual($0 as? FileIOError, .notRegularFile(path: fifo, kind: "a FIFO")) }
+    let file = directory.path + "/big"
+    try! writeAtomically([UInt8](repeating: 1, count: 3 << 20), to: file)
+    XCTAssertThrowsError(try readAllBytes(at: file, limit: 1 << 20)) { XCTAssertEqual($0 as? FileIOError, .tooLarge(path: file, limit: 1 << 20)) }
   }
 
   func testMissingDirectoryThrowsTypedError() {

@@ -21,6 +21,19 @@ final class JSONValueTests: XCTestCase {
     XCTAssertThrowsError(try JSONValue(parsing: Array(deep.utf8)))
   }
 
+  func testValuesPrintAsTheJSONTheyCameFrom() throws {
+    let value = try JSONValue(parsing: Array(#"{"shape": [3, -1, 1.5], "ok": true, "name": "a\"b", "none": null}"#.utf8))
+    XCTAssertEqual("\(value)", #"{"shape": [3, -1, 1.5], "ok": true, "name": "a\"b", "none": null}"#)
+    XCTAssertEqual("\([JSONValue.integer(4), .string("x")])", #"[4, "x"]"#)
+    XCTAssertFalse("\(value)".contains("JSONValue"))
+    // In an error: a shape whose product overflows is shown as the file writes it.
+    var header = Array(#"{"t": {"dtype": "F32", "shape": [4294967296, 4294967296], "data_offsets": [0, 0]}}"#.utf8)
+    while header.count % 8 != 0 { header.append(UInt8(ascii: " ")) }
+    var bytes = withUnsafeBytes(of: UInt64(header.count).littleEndian) { Array($0) }
+    bytes += header
+    XCTAssertThrowsError(try SafetensorsFile(bytes: bytes)) { XCTAssertTrue("\($0)".contains("[4294967296, 4294967296]"), "\($0)") }
+  }
+
   func testQuotedRoundTrips() throws {
     let s = "tab\t \"q\" \\ \u{01} é"
     XCTAssertEqual(try JSONValue(parsing: Array(JSONValue.quoted(s).utf8)), .string(s))

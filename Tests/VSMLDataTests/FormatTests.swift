@@ -185,6 +185,14 @@ final class CIFARAndArchiveTests: XCTestCase {
 }
 
 final class CSVTests: XCTestCase {
+  func testAByteOrderMarkIsNotPartOfTheFirstCell() throws {
+    let bom: [UInt8] = [0xEF, 0xBB, 0xBF]
+    for (text, labels) in [("0,1,2\n1,3,4\n", [Int32(0), 1]), ("label,a,b\n2,1,2\n", [2])] {
+      let table = try CSVReader.parse(bom + Array(text.utf8), path: "bom.csv", header: .detect)
+      XCTAssertEqual(table.labels, labels, text)
+    }
+  }
+
   func testHeaderDetectionAndStandardisation() throws {
     let dir = makeTempDirectory(self)
     write("label,a,b\n0,1,10\n1,3,10\r\n\n2, 5 ,10\n", dir + "/t.csv")
