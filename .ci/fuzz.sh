@@ -9,7 +9,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 seconds=${1:-30}
 out=${2:-runs/fuzz}
-targets=(idx csv safetensors configuration checkpoint learner)
+targets=(idx csv safetensors configuration checkpoint learner yaml manifest)
 swift build -c release --product VSMLFuzz --sanitize=fuzzer -Xswiftc -DFUZZING --scratch-path .build/fuzz 2>&1 | tail -1
 fuzzer=$PWD/.build/fuzz/release/VSMLFuzz
 rm -rf "$out" && mkdir -p "$out"

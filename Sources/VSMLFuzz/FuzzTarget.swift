@@ -19,6 +19,10 @@ enum FuzzTarget: String, CaseIterable {
   /// Learner files (`--checkpoint FILE`, `vsml committee`): safetensors whose metadata describes
   /// the model, checked against the limits before it is built.
   case learner
+  /// Training configurations in YAML: composed, converted (`YAMLDocument`), decoded, validated.
+  case yaml
+  /// Experiment manifests, YAML (a superset of JSON): the same path to `ExperimentManifest`.
+  case manifest
 
   func run(_ bytes: [UInt8]) {
     switch self {
@@ -39,6 +43,16 @@ enum FuzzTarget: String, CaseIterable {
     case .learner:
       guard let file = try? SafetensorsFile(bytes: bytes) else { return }
       _ = try? LearnedParameters(safetensors: file, source: "input")
+    case .yaml:
+      guard let json = try? YAMLDocument.jsonData(bytes, path: "input.yaml"),
+            let c = try? ConfigurationLoader.load(TrainingConfiguration.self, json: json, defaults: TrainingConfiguration())
+      else { return }
+      _ = try? c.validate()
+    case .manifest:
+      guard let json = try? YAMLDocument.jsonData(bytes, path: "input.yaml"),
+            let m = try? ConfigurationLoader.load(ExperimentManifest.self, json: json, defaults: ExperimentManifest())
+      else { return }
+      _ = try? m.validate()
     }
   }
 }

@@ -8,7 +8,7 @@ final class FuzzRegressionTests: XCTestCase {
     let binary = Bundle.main.bundleURL.appendingPathComponent("VSMLFuzz")
     guard FileManager.default.isExecutableFile(atPath: binary.path) else { throw XCTSkip("no VSMLFuzz binary at \(binary.path)") }
     let fuzz = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().appendingPathComponent("Fuzz")
-    for target in ["idx", "csv", "safetensors", "configuration", "checkpoint", "learner"] {
+    for target in ["idx", "csv", "safetensors", "configuration", "checkpoint", "learner", "yaml", "manifest"] {
       let process = Process()
       process.executableURL = binary
       process.arguments = [target, fuzz.path + "/corpus/" + target, fuzz.path + "/crashers/" + target]
