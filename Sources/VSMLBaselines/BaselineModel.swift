@@ -28,6 +28,28 @@ public enum BaselineModel: String, Codable, CaseIterable, Sendable {
     }
   }
 
+  /// Whether the learner is a hand-designed online learner with a learning rate of its own
+  /// (`makeLearner(inputSize:classCount:learningRate:)`).
+  public var hasLearningRate: Bool { !isMetaLearned }
+
+  /// The online MLP of a hand-designed model at `learningRate` (nil: its default, SGD 0.01,
+  /// Adam 0.001); throws for a meta-learned model, whose rate is meta-learned.
+  public func makeLearner(inputSize: Int, classCount: Int, learningRate: Float?) throws(BaselineConfigurationError) -> any OnlineLearner {
+    let (hidden, optimizer): (Int, OnlineMLP.Optimizer)
+    switch self {
+    case .mlpSGD: (hidden, optimizer) = (160, .sgd)
+    case .mlpAdam: (hidden, optimizer) = (160, .adam)
+    case .linearSGD: (hidden, optimizer) = (0, .sgd)
+    case .linearAdam: (hidden, optimizer) = (0, .adam)
+    default:
+      guard learningRate == nil else {
+        throw BaselineConfigurationError(field: "learningRate", message: "\(rawValue) meta-learns its learning; only the hand-designed online learners take a rate")
+      }
+      return try makeLearner(inputSize: inputSize, classCount: classCount)
+    }
+    return try OnlineMLP(.init(inputSize: inputSize, classCount: classCount, hiddenSize: hidden, optimizer: optimizer, learningRate: learningRate))
+  }
+
   /// The learner with its default configuration at the given sizes (METHOD.md §6: baselines use fixed
   /// sizes, e.g. 784 inputs and 62 classes, with smaller episodes padded).
   public func makeLearner(inputSize: Int, classCount: Int) throws(BaselineConfigurationError) -> any OnlineLearner {

@@ -18,6 +18,33 @@ public enum EvaluationReport {
     return ["learner": learner, "seed": seed, "datasets": datasets]
   }
 
+  /// A rate as the decimal it was written as (0.1, not 0.10000000149011612).
+  static func decimal(_ rate: Float) -> Double { Double("\(rate)") ?? Double(rate) }
+
+  /// `summary` with, per tuned dataset, the chosen rate, the grid with each rate's validation
+  /// accuracy, and the result at `model`'s default rate on the same streams.
+  public static func addingTuning(
+    _ tuned: [(choice: LearningRateTuning.Choice, atDefault: Evaluator.Result)], to summary: [String: Any], model: String
+  ) -> [String: Any] {
+    var out = summary
+    var datasets = summary["datasets"] as? [String: Any] ?? [:]
+    for (choice, standard) in tuned {
+      var entry = datasets[choice.dataset] as? [String: Any] ?? [:]
+      entry["learning_rate"] = decimal(choice.rate)
+      entry["tuning"] = [
+        "split": "validation", "grid": choice.grid.map(decimal), "validation_mean_accuracy": choice.validationAccuracies,
+      ] as [String: Any]
+      entry["default_learning_rate"] = [
+        "learning_rate": LearnerSource.defaultLearningRate(of: model).map(decimal) ?? Double.nan,
+        "mean_accuracy": standard.meanAccuracy, "ci95": standard.ci95, "first100_accuracy": standard.first100Accuracy,
+        "final_accuracy": standard.finalAccuracy,
+      ] as [String: Any]
+      datasets[choice.dataset] = entry
+    }
+    out["datasets"] = datasets
+    return out
+  }
+
   public static func table(_ results: [Evaluator.Result], learner: String) -> String {
     var lines = ["learner: \(learner)", "dataset            mean acc (95% CI)     final acc      first 100   episodes x steps"]
     for r in results {
@@ -30,7 +57,9 @@ public enum EvaluationReport {
   }
 
   /// Writes `curve-<dataset>.csv` (step, mean, lower, upper), `accuracy.svg` and `summary.json`.
-  public static func write(_ results: [Evaluator.Result], learner: String, seed: UInt64, to directory: String) throws {
+  public static func write(
+    _ results: [Evaluator.Result], learner: String, seed: UInt64, to directory: String, summary: [String: Any]? = nil
+  ) throws {
     try MetaTrainer.createDirectory(directory)
     var series: [SVGPlot.Series] = []
     for r in results {
@@ -41,7 +70,7 @@ public enum EvaluationReport {
     }
     let plot = SVGPlot(title: "Online accuracy of \(learner) (meta-test)", xLabel: "examples seen", yLabel: "accuracy (mean over episodes, 95% band)", series: series)
     try plot.write(to: (directory as NSString).appendingPathComponent("accuracy.svg"))
-    try writeAtomically(try ReportJSON.encode(summary(results, learner: learner, seed: seed)), to: (directory as NSString).appendingPathComponent("summary.json"))
+    try writeAtomically(try ReportJSON.encode(summary ?? Self.summary(results, learner: learner, seed: seed)), to: (directory as NSString).appendingPathComponent("summary.json"))
   }
 
   /// Per-step accuracy is a mean of 0/1 values; a moving average over a window of 2 % of the

@@ -20,18 +20,35 @@ public struct LearnerSource: Sendable {
     "mlp-sgd": .mlpSGD, "mlp-adam": .mlpAdam,
   ]
 
+  /// The default learning rate of a hand-designed learner (SGD 0.01, Adam 0.001); nil for others.
+  public static func defaultLearningRate(of name: String) -> Float? {
+    guard let model = handDesigned[name] else { return nil }
+    switch model {
+    case .linearSGD, .mlpSGD: return OnlineMLP.Optimizer.sgd.defaultLearningRate
+    case .linearAdam, .mlpAdam: return OnlineMLP.Optimizer.adam.defaultLearningRate
+    default: return nil
+    }
+  }
+
   /// The float64 network that the deep backprop clone imitates (`DeepBackpropTeacher`).
   public static let deepBackpropTeacherName = "deep-backprop-teacher"
 
-  /// A hand-designed learner (`sgd`, `adam`, `mlp-sgd`, `mlp-adam`).
-  public static func handDesigned(_ name: String) throws -> LearnerSource {
+  /// A hand-designed learner (`sgd`, `adam`, `mlp-sgd`, `mlp-adam`), at `learningRate` (nil: its
+  /// default, SGD 0.01 and Adam 0.001); a rate given is part of the name (`sgd@0.03`).
+  public static func handDesigned(_ name: String, learningRate: Float? = nil) throws -> LearnerSource {
     if name == deepBackpropTeacherName {
+      guard learningRate == nil else { throw ConfigurationError(field: "learning rate", message: "\(name) has its own fixed rates; give none") }
       return LearnerSource(name: name, makeLearner: { try DeepBackpropTeacher.Learner(teacher: DeepBackpropTeacher(), inputSize: $0, classCount: $1) }, parameters: [])
     }
     guard let model = handDesigned[name] else {
       throw CheckpointError.notFound("model '\(name)' (hand-designed learners: \((handDesigned.keys.sorted() + [deepBackpropTeacherName]).joined(separator: ", ")))")
     }
-    return LearnerSource(name: name, makeLearner: { try model.makeLearner(inputSize: $0, classCount: $1) }, parameters: [])
+    if let learningRate, !(learningRate > 0 && learningRate.isFinite) {
+      throw ConfigurationError(field: "learning rate", message: "must be a positive number; got \(learningRate)")
+    }
+    return LearnerSource(
+      name: learningRate.map { "\(name)@\($0)" } ?? name,
+      makeLearner: { try model.makeLearner(inputSize: $0, classCount: $1, learningRate: learningRate) }, parameters: [])
   }
 
   /// A freshly initialised learner of `model` (VSML by default): the no-meta-learning control.

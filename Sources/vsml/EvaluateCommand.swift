@@ -24,6 +24,12 @@ struct EvaluateCommand: RankAwareCommand {
   @Option(help: "Hand-designed learner instead of a checkpoint: sgd, adam, mlp-sgd, mlp-adam, deep-backprop-teacher.")
   var model: String?
 
+  @Option(help: "Learning rate of the hand-designed --model (default: SGD 0.01, Adam 0.001).")
+  var learningRate: Float?
+
+  @Flag(help: "With --model: choose the learning rate per dataset on the validation split from \(LearningRateTuning.grid.map { "\($0)" }.joined(separator: ", ")), then meta-test at it (and at the default rate, reported beside it).")
+  var tuneLr = false
+
   @Option(help: "Comma-separated datasets (registry names or csv:PATH).")
   var datasets = "fashion-mnist,mnist"
 
@@ -53,6 +59,15 @@ struct EvaluateCommand: RankAwareCommand {
     try requireOption(episodes, in: OptionLimits.episodes, "episodes")
     try requireOption(steps, in: OptionLimits.steps, "steps")
     guard DataSplit(rawValue: split) != nil, split != "train" else { throw ValidationError("--split must be test or validation") }
+    if learningRate != nil || tuneLr {
+      guard let model, let baseline = LearnerSource.handDesigned[model], baseline.hasLearningRate else {
+        throw ValidationError("--learning-rate and --tune-lr apply to --model \(LearnerSource.handDesigned.keys.sorted().joined(separator: "|"))")
+      }
+      guard !(learningRate != nil && tuneLr) else { throw ValidationError("give --learning-rate or --tune-lr, not both") }
+      if let learningRate, !(learningRate > 0 && learningRate.isFinite) {
+        throw ValidationError("--learning-rate must be a positive number; got \(learningRate)")
+      }
+    }
     guard !DatasetRegistry.splitList(datasets).isEmpty else {
       throw ValidationError("--datasets names no dataset; give at least one, e.g. --datasets fashion-mnist")
     }
@@ -61,7 +76,7 @@ struct EvaluateCommand: RankAwareCommand {
   func run() throws {
     var source: LearnerSource
     do {
-      source = try checkpoint.map(LearnerSource.resolve) ?? LearnerSource.handDesigned(model!)
+      source = try checkpoint.map(LearnerSource.resolve) ?? LearnerSource.handDesigned(model!, learningRate: learningRate)
       if arithmetic.precision != .fp32 { source = try source.withPrecision(arithmetic.precision) }
     } catch {
       throw CLIError("\(error)")
@@ -72,10 +87,23 @@ struct EvaluateCommand: RankAwareCommand {
       episodes: episodes, steps: steps, seed: compute.seed, threads: compute.threads, split: DataSplit(rawValue: split)!, communicator: ranks)
     let locator = data.locator
     var results: [Evaluator.Result] = []
+    // With --tune-lr: per dataset, the rate chosen on the validation split and the result at the default rate.
+    var tuned: [(choice: LearningRateTuning.Choice, atDefault: Evaluator.Result)] = []
     for name in names {
       if !json && ranks.isLeader { Console.error("evaluating \(source.name) on \(name) (\(episodes) episode\(episodes == 1 ? "" : "s") x \(steps) steps)...\n") }
       do {
-        results.append(try evaluator.evaluate(task: TaskSpec(dataset: name), locator: locator, parameters: source.parameters, makeLearner: source.makeLearner))
+        let task = TaskSpec(dataset: name)
+        if tuneLr, let model {
+          let choice = try LearningRateTuning(model: model, evaluator: evaluator).tune(task: task, locator: locator)
+          let chosen = try LearnerSource.handDesigned(model, learningRate: choice.rate)
+          var result = try evaluator.evaluate(task: task, locator: locator, parameters: nil, makeLearner: chosen.makeLearner)
+          result.task = name
+          results.append(result)
+          let standard = try LearnerSource.handDesigned(model)
+          tuned.append((choice, try evaluator.evaluate(task: task, locator: locator, parameters: nil, makeLearner: standard.makeLearner)))
+        } else {
+          results.append(try evaluator.evaluate(task: task, locator: locator, parameters: source.parameters, makeLearner: source.makeLearner))
+        }
       } catch let error as RankAgreementError {
         throw error
       } catch {
@@ -83,11 +111,18 @@ struct EvaluateCommand: RankAwareCommand {
       }
     }
     guard ranks.isLeader else { return }
-    if let out { try EvaluationReport.write(results, learner: source.name, seed: compute.seed, to: out) }
+    let learnerName = tuneLr ? "\(source.name) (learning rate tuned on the validation split)" : source.name
+    var summary = EvaluationReport.summary(results, learner: learnerName, seed: compute.seed)
+    if tuneLr { summary = EvaluationReport.addingTuning(tuned.map { ($0.choice, $0.atDefault) }, to: summary, model: model!) }
+    if let out { try EvaluationReport.write(results, learner: learnerName, seed: compute.seed, to: out, summary: summary) }
     if json {
-      try printJSON(EvaluationReport.summary(results, learner: source.name, seed: compute.seed))
+      try printJSON(summary)
     } else {
-      print(EvaluationReport.table(results, learner: source.name))
+      print(EvaluationReport.table(results, learner: learnerName))
+      for (choice, standard) in tuned {
+        print(String(format: "%@: tuned learning rate %g (validation mean accuracy %.4f); at the default rate: %.4f ± %.4f", choice.dataset,
+                     Double(choice.rate), choice.validationAccuracies[LearningRateTuning.grid.firstIndex(of: choice.rate)!], standard.meanAccuracy, standard.ci95))
+      }
       if let out { print("curves, plot and summary written to \(out)") }
     }
   }

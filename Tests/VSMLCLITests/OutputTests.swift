@@ -97,3 +97,27 @@ final class OutputTests: XCTestCase {
     XCTAssertFalse(FileManager.default.fileExists(atPath: dir + "/two.safetensors"))
   }
 }
+
+final class TunedComparatorOutputTests: XCTestCase {
+  func testTuneLRReportsTheRateTheGridAndTheDefault() throws {
+    let binary = try VSMLBinary()
+    let result = try binary.run(["evaluate", "--model", "sgd", "--tune-lr", "--datasets", "clusters", "--episodes", "2", "--steps", "100", "--json"])
+    XCTAssertEqual(result.status, 0, result.stderr)
+    let json = try XCTUnwrap(JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [String: Any])
+    XCTAssertTrue((json["learner"] as? String)?.contains("tuned on the validation split") == true)
+    let clusters = try XCTUnwrap((json["datasets"] as? [String: Any])?["clusters"] as? [String: Any])
+    let rate = try XCTUnwrap(clusters["learning_rate"] as? Double)
+    let tuning = try XCTUnwrap(clusters["tuning"] as? [String: Any])
+    XCTAssertEqual(tuning["split"] as? String, "validation")
+    let grid = try XCTUnwrap(tuning["grid"] as? [Double])
+    XCTAssertTrue(grid.contains(rate) && grid.contains(0.01), "\(grid)")
+    let standard = try XCTUnwrap(clusters["default_learning_rate"] as? [String: Any])
+    XCTAssertEqual(standard["learning_rate"] as? Double, 0.01)
+    XCTAssertNotNil(standard["mean_accuracy"] as? Double)
+    for bad in [["--checkpoint", "scratch", "--tune-lr"], ["--model", "sgd", "--tune-lr", "--learning-rate", "0.1"], ["--model", "meta-rnn", "--learning-rate", "0.1"],
+                ["--model", "sgd", "--learning-rate", "-1"]] {
+      let refused = try binary.run(["evaluate", "--datasets", "sum"] + bad)
+      XCTAssertEqual(refused.status, 64, "\(bad): \(refused.stderr)")
+    }
+  }
+}
