@@ -4,6 +4,22 @@ import VSMLCore
 import VSMLData
 import VSMLTraining
 
+extension EvaluateCommand {
+  /// Records the test-split reads in `--out` when given, else in the data cache folder's log.
+  func recordTestReads(_ results: [Evaluator.Result], learner: String, locator: DataLocator) throws {
+    let reads = results.map {
+      TestSplitReads.Read(command: TestSplitReads.currentCommand, learner: learner, dataset: $0.task, episodes: episodes, steps: steps, seed: compute.seed)
+    }
+    let folder = out ?? locator.cacheDirectory
+    do {
+      try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+      try TestSplitReads.record(reads, in: folder)
+    } catch {
+      Console.error("warning: the test-split read could not be recorded in \(folder)/\(TestSplitReads.fileName): \(error)\n")
+    }
+  }
+}
+
 struct EvaluateCommand: RankAwareCommand {
   static let configuration = CommandConfiguration(
     commandName: "evaluate",
@@ -111,6 +127,7 @@ struct EvaluateCommand: RankAwareCommand {
       }
     }
     guard ranks.isLeader else { return }
+    if evaluator.split == .test { try recordTestReads(results, learner: tuneLr ? "\(source.name) (tuned)" : source.name, locator: locator) }
     let learnerName = tuneLr ? "\(source.name) (learning rate tuned on the validation split)" : source.name
     var summary = EvaluationReport.summary(results, learner: learnerName, seed: compute.seed)
     if tuneLr { summary = EvaluationReport.addingTuning(tuned.map { ($0.choice, $0.atDefault) }, to: summary, model: model!) }

@@ -121,3 +121,25 @@ final class TunedComparatorOutputTests: XCTestCase {
     }
   }
 }
+
+final class TestSplitReadTests: XCTestCase {
+  func testEveryTestSplitReadIsRecordedWhereTheResultsGo() throws {
+    let binary = try VSMLBinary()
+    let out = NSTemporaryDirectory() + "/vsml-reads-\(UUID().uuidString)"
+    defer { try? FileManager.default.removeItem(atPath: out) }
+    let base = ["evaluate", "--model", "sgd", "--datasets", "sum,random", "--episodes", "2", "--steps", "20", "--out", out]
+    XCTAssertEqual(try binary.run(base).status, 0)
+    XCTAssertEqual(try binary.run(base + ["--split", "validation"]).status, 0)
+    XCTAssertEqual(try binary.run(base + ["--seed", "3"]).status, 0)
+    let lines = try String(contentsOfFile: out + "/test-reads.jsonl", encoding: .utf8).split(separator: "\n")
+    XCTAssertEqual(lines.count, 4, "two datasets, twice on the test split; the validation run adds nothing")
+    let first = try XCTUnwrap(JSONSerialization.jsonObject(with: Data(lines[0].utf8)) as? [String: Any])
+    XCTAssertEqual(first["dataset"] as? String, "sum")
+    XCTAssertEqual(first["learner"] as? String, "sgd")
+    XCTAssertEqual(first["episodes"] as? Int, 2)
+    XCTAssertTrue((first["command"] as? String)?.contains("evaluate --model sgd") == true)
+    XCTAssertNotNil((first["time"] as? String)?.firstIndex(of: "T"))
+    let last = try XCTUnwrap(JSONSerialization.jsonObject(with: Data(lines[3].utf8)) as? [String: Any])
+    XCTAssertEqual(last["seed"] as? Int, 3)
+  }
+}

@@ -36,6 +36,10 @@ final class ExperimentTests: XCTestCase {
     }
     let manifest = try tinyManifest()
     XCTAssertTrue(try ExperimentRunner(manifest: manifest, directory: straight, locator: syntheticLocator, threads: 2).run())
+    // Every cell read a test split once, and the log says so.
+    let reads = try TestSplitReads.reads(in: straight)
+    XCTAssertEqual(reads.count, try ExperimentRunner.cells(in: straight).count)
+    XCTAssertEqual(Set(reads.map(\.dataset)), ["sum", "random"])
     let expected = try results(straight)
     XCTAssertEqual(expected.count, 5 * 2, "four runs and one baseline, each on two datasets")
 

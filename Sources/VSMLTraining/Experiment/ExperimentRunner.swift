@@ -160,6 +160,9 @@ public struct ExperimentRunner {
       }
       try MetaTrainer.createDirectory((path as NSString).deletingLastPathComponent)
       try writeAtomically(Array(try encoder.encode(cell(result))), to: path)
+      try TestSplitReads.record(
+        [.init(command: TestSplitReads.currentCommand, learner: learner.name, dataset: dataset, episodes: evaluator.episodes,
+               steps: evaluator.steps, seed: evaluator.seed)], in: directory)
     }
     return true
   }
