@@ -37,12 +37,14 @@ public enum IDXReader {
   }
 
   /// `bytes` inflated when they start with the gzip magic, else unchanged; `path` names them in
-  /// errors. The IDX header is inflated first, and the rest no further than the size it declares
-  /// (plus `inflationMargin`), so a small compressed file cannot inflate to gigabytes.
+  /// errors. An IDX header is inflated first, and the rest no further than the size it declares
+  /// (plus `inflationMargin`), so a small compressed file cannot inflate to gigabytes; other
+  /// content (a tar archive) is bounded by deflate's maximum ratio and `Gzip.maximumOutputBytes`.
   public static func inflatingIfGzip(_ bytes: [UInt8], path: String) throws -> [UInt8] {
     guard Gzip.isGzip(bytes) else { return bytes }
     let head = try Gzip.decompress(bytes, path: path, prefix: maximumHeaderSize)
-    guard let declared = declaredSize(head) else { return head }  // not IDX: the parser names what is wrong
+    // Not an IDX header (a tar archive, or damage the parser will name): deflate's own bounds apply.
+    guard let declared = declaredSize(head) else { return try Gzip.decompress(bytes, path: path) }
     // The hint trusts the header only as far as deflate's ratio allows: a header may lie upward too.
     let hint = min(declared, bytes.count * Gzip.maximumDeflateRatio)
     return try Gzip.decompress(bytes, path: path, sizeHint: hint, maximumOutput: declared + inflationMargin)
