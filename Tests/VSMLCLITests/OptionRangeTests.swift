@@ -75,6 +75,11 @@ struct VSMLBinary {
     process.executableURL = url
     process.arguments = arguments
     process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
+    return try Self.capture(process)
+  }
+
+  /// Runs `process` to its end with its standard output and error collected.
+  static func capture(_ process: Process) throws -> (status: Int32, reason: Process.TerminationReason, stdout: String, stderr: String) {
     let out = Pipe(), err = Pipe()
     process.standardOutput = out
     process.standardError = err
@@ -84,4 +89,11 @@ struct VSMLBinary {
     process.waitUntilExit()
     return (process.terminationStatus, process.terminationReason, stdout, stderr)
   }
+}
+
+/// Iterations done by the checkpoint of `run`, and the rows of its metrics.
+func checkpointAndMetricRows(_ run: String) throws -> (iteration: Int?, rows: Int) {
+  let checkpoint = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: run + "/checkpoint.json"))) as? [String: Any]
+  let rows = try String(contentsOfFile: run + "/metrics.csv", encoding: .utf8).split(separator: "\n").count - 1
+  return (checkpoint?["iteration"] as? Int, rows)
 }

@@ -17,14 +17,8 @@ final class StandardStreamTests: XCTestCase {
     let process = Process()
     process.executableURL = URL(fileURLWithPath: "/bin/bash")
     process.arguments = ["-c", script]
-    let out = Pipe(), err = Pipe()
-    process.standardOutput = out
-    process.standardError = err
-    try process.run()
-    let stdout = String(decoding: out.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-    let stderr = String(decoding: err.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-    process.waitUntilExit()
-    return (process.terminationStatus, stdout, stderr)
+    let result = try VSMLBinary.capture(process)
+    return (result.status, result.stdout, result.stderr)
   }
 
   func temporaryDirectory() throws -> String {
@@ -70,10 +64,8 @@ final class StandardStreamTests: XCTestCase {
     let train = try shell(binary, ["train", "--iterations", "1000000", "--log-every", "1", "--out", run] + Self.tinyTraining, "", pipeTo: "head -1")
     XCTAssertEqual(train.status, Console.outputLostStatus, "killed by SIGPIPE or exited 0: \(train.stderr)")
     XCTAssertTrue(train.stderr.contains("broken pipe"), train.stderr)
-    let checkpoint = try XCTUnwrap(
-      JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: run + "/checkpoint.json"))) as? [String: Any])
-    let rows = try String(contentsOfFile: run + "/metrics.csv", encoding: .utf8).split(separator: "\n").count - 1
-    XCTAssertEqual(checkpoint["iteration"] as? Int, rows, "every logged iteration is in the checkpoint")
+    let (iteration, rows) = try checkpointAndMetricRows(run)
+    XCTAssertEqual(iteration, rows, "every logged iteration is in the checkpoint")
     let resumed = try binary.run(["train", "--resume", run, "--iterations", "\(rows + 1)", "--threads", "1"])
     XCTAssertEqual(resumed.status, 0, resumed.stderr)
   }

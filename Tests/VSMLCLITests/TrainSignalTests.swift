@@ -40,10 +40,8 @@ final class TrainSignalTests: XCTestCase {
     first.waitUntilExit()
     XCTAssertEqual(first.terminationReason, .exit)
     XCTAssertEqual(first.terminationStatus, 130, "an interrupted run ends with 128 + SIGINT")
-    let checkpoint = try XCTUnwrap(
-      JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: run + "/checkpoint.json"))) as? [String: Any])
-    let rows = try String(contentsOfFile: run + "/metrics.csv", encoding: .utf8).split(separator: "\n").count - 1
-    XCTAssertEqual(checkpoint["iteration"] as? Int, rows, "the checkpoint is at the last logged iteration")
+    let (iteration, rows) = try checkpointAndMetricRows(run)
+    XCTAssertEqual(iteration, rows, "the checkpoint is at the last logged iteration")
     // The lock went with the process: the run resumes.
     let resumed = try binary.run(["train", "--resume", run, "--threads", "1", "--iterations", "\(rows + 1)"])
     XCTAssertEqual(resumed.status, 0, resumed.stderr)
