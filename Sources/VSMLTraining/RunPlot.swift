@@ -28,7 +28,16 @@ public enum RunPlot {
     }
     var xs: [Double]
     if x == Self.exampleSteps {
-      xs = try exampleSteps(runDirectory: runDirectory, iterations: rows.map { Int($0[header.firstIndex(of: "iteration") ?? 0]) }).map { $0 / 1e6 }
+      // Row r of a run's metrics is iteration r + 1; a value that is not a whole number in range
+      // is damage, refused before it is converted or looped over.
+      let column = header.firstIndex(of: "iteration") ?? 0
+      let iterations = try rows.enumerated().map { r, row -> Int in
+        guard let iteration = Int(exactly: row[column]), (0...rows.count).contains(iteration) else {
+          throw CheckpointError.invalid(path, "has iteration \(row[column]) in row \(r + 1), which no run of \(rows.count) rows writes; the file is damaged")
+        }
+        return iteration
+      }
+      xs = try exampleSteps(runDirectory: runDirectory, iterations: iterations).map { $0 / 1e6 }
     } else {
       xs = rows.map { $0[header.firstIndex(of: x)!] }
     }

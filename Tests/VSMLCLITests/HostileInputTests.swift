@@ -58,6 +58,20 @@ final class HostileInputTests: XCTestCase {
     let forced = try binary.run(["train", "--config", config, "--out", run, "--iterations", "2", "--threads", "1", "--force"])
     XCTAssertEqual(forced.status, 0, forced.stderr)
     XCTAssertEqual(try String(contentsOfFile: run + "/metrics.csv", encoding: .utf8).split(separator: "\n").count, 3, "header and two rows")
+    // A damaged iteration in metrics.csv is refused, not converted (a trap) or looped up to (a hang).
+    let metrics = try String(contentsOfFile: run + "/metrics.csv", encoding: .utf8)
+    for bad in ["nan", "1e15", "-3"] {
+      var lines = metrics.split(separator: "\n").map(String.init)
+      lines[2] = bad + lines[2].drop { $0 != "," }
+      let damaged = dir + "/damaged-\(bad)"
+      try FileManager.default.createDirectory(atPath: damaged, withIntermediateDirectories: true)
+      try (lines.joined(separator: "\n") + "\n").write(toFile: damaged + "/metrics.csv", atomically: true, encoding: .utf8)
+      try FileManager.default.copyItem(atPath: run + "/config.json", toPath: damaged + "/config.json")
+      let plot = try binary.run(["plot", damaged, "--x", "example_steps", "--y", "mean_fitness", "--out", dir + "/p.svg"])
+      XCTAssertEqual(plot.reason, .exit, bad)
+      XCTAssertEqual(plot.status, 1, "\(bad): \(plot.stderr)")
+      XCTAssertTrue(plot.stderr.contains("the file is damaged"), plot.stderr)
+    }
     // --out FILE of plot refuses a FIFO instead of replacing it.
     let fifo = dir + "/fifo.svg"
     XCTAssertEqual(mkfifo(fifo, 0o644), 0)
