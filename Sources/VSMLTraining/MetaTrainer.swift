@@ -36,6 +36,8 @@ public final class MetaTrainer {
   let log: (String) -> Void
   /// Rank 0's metrics files; nil on the other ranks.
   private(set) var metrics: MetricsLog?
+  /// Rank 0's record of the mean fitness, for the `diverging` column (`DivergenceCheck`).
+  private var divergence = DivergenceCheck()
   /// Rank 0's lock on the run directory, held from initialisation until `run` returns; nil on
   /// the other ranks and afterwards.
   private var lock: DirectoryLock?
@@ -48,7 +50,7 @@ public final class MetaTrainer {
   public static let metricColumns = [
     "iteration", "wall_s", "cpu_s", "iteration_s", "stage", "mean_fitness", "min_fitness", "max_fitness", "mean_accuracy",
     "gradient_norm", "sigma", "learning_rate", "non_finite", "example_steps_per_s", "validation_accuracy",
-    "wait_s", "comm_s", "clipped",
+    "wait_s", "comm_s", "clipped", "diverging",
   ]
 
   /// Columns that measure time and so differ between runs of the same seed.
@@ -150,6 +152,9 @@ public final class MetaTrainer {
       try MetricsLog.truncate(directory: runDirectory, keepingRows: strategy.iteration)
       try MetricsLog.addMissingColumns(directory: runDirectory, columns: Self.metricColumns)  // runs from older versions
       metrics = try MetricsLog(directory: runDirectory, columns: Self.metricColumns)
+      // The kept rows' mean fitness (none when the log holds no row yet).
+      divergence = DivergenceCheck(
+        history: (try? RunPlot.series(runDirectory: runDirectory, x: "iteration", y: "mean_fitness", keepNonFinite: true))?.y ?? [])
     }
   }
 
@@ -553,6 +558,7 @@ public final class MetaTrainer {
           }
         }
       }
+      row["diverging"] = communicator.isLeader && divergence.add(row["mean_fitness"] ?? .nan) ? 1 : 0
       try metrics?.append(row)
       // Once a stop is requested, nothing is printed before the checkpoint: a launcher that is
       // shutting down (mpirun on SIGTERM) may no longer read the output, and a blocked write

@@ -17,10 +17,12 @@ public enum RunPlot {
 
   /// Column `y` against column `x` of a run's metrics. With `smoothing > 1`, a moving average
   /// over the finite values of the last `smoothing` rows; otherwise sparse columns (validation)
-  /// keep only the rows that have a value. `wall_s` and `cpu_s` are shown in minutes.
+  /// keep only the rows that have a value, unless `keepNonFinite` (every row, as written). `wall_s` and `cpu_s` are shown in minutes.
   /// `example_steps` (shown in millions) is computed from the run's configuration: the
   /// example-steps its meta-training consumed up to each row, over all episodes and members.
-  public static func series(runDirectory: String, x: String, y: String, label: String? = nil, smoothing: Int = 1) throws -> SVGPlot.Series {
+  public static func series(
+    runDirectory: String, x: String, y: String, label: String? = nil, smoothing: Int = 1, keepNonFinite: Bool = false
+  ) throws -> SVGPlot.Series {
     let path = (runDirectory as NSString).appendingPathComponent(MetricsLog.csvName)
     let (header, rows) = try readNumericCSV(path, missing: "no metrics found")
     guard let yi = header.firstIndex(of: y), x == Self.exampleSteps || header.contains(x) else {
@@ -44,7 +46,7 @@ public enum RunPlot {
     var ys = rows.map { $0[yi] }
     if smoothing > 1 {
       ys = Statistics.movingAverage(ys, window: smoothing)
-    } else if ys.contains(where: { !$0.isFinite }) {
+    } else if !keepNonFinite, ys.contains(where: { !$0.isFinite }) {
       let kept = ys.indices.filter { ys[$0].isFinite }
       xs = kept.map { xs[$0] }
       ys = kept.map { ys[$0] }

@@ -37,6 +37,7 @@ final class ExperimentTests: XCTestCase {
     let manifest = try tinyManifest()
     XCTAssertTrue(try ExperimentRunner(manifest: manifest, directory: straight, locator: syntheticLocator, threads: 2).run())
     // Every cell read a test split once, and the log says so.
+    XCTAssertEqual(try ExperimentReport(directory: straight).divergingRuns(), [], "runs of 2 and 3 iterations are too short to judge")
     let reads = try TestSplitReads.reads(in: straight)
     XCTAssertEqual(reads.count, try ExperimentRunner.cells(in: straight).count)
     XCTAssertEqual(Set(reads.map(\.dataset)), ["sum", "random"])
@@ -74,6 +75,7 @@ final class ExperimentTests: XCTestCase {
     let markdown = try String(contentsOfFile: paths.markdown, encoding: .utf8)
     XCTAssertTrue(markdown.contains("| meta-trained on | sum | random |"), markdown)
     XCTAssertTrue(markdown.contains("| all but sum | "), markdown)
+    XCTAssertTrue(markdown.contains("## Diverging runs\n\nNo run ended with its mean fitness above its start"), markdown)
     for figure in ["heatmap-vsml.svg", "heatmap-meta-rnn.svg", "heatmap-hand-designed.svg", "curves-sum.svg", "meta-training.svg"] {
       XCTAssertTrue(FileManager.default.fileExists(atPath: straight + "/figures/" + figure), figure)
     }

@@ -128,6 +128,36 @@ final class MetaTrainerTests: XCTestCase {
     try MetaTrainer(resuming: dir, locator: syntheticLocator, threads: 1, iterations: 3, log: { _ in }).run()
   }
 
+  func testADivergingRunIsFlagged() throws {
+    let w = DivergenceCheck.window
+    var falling = DivergenceCheck(), rising = DivergenceCheck()
+    for i in 0..<(2 * w) {
+      XCTAssertFalse(falling.add(2.3 - Double(i) * 0.001))
+      _ = rising.add(2.3 + Double(i) * 0.05)
+    }
+    XCTAssertTrue(rising.isDiverging)
+    XCTAssertFalse(DivergenceCheck(history: Array(repeating: 9, count: 2 * w - 1)).isDiverging, "too short to judge")
+    XCTAssertTrue(DivergenceCheck(history: Array(repeating: 1, count: w) + Array(repeating: .nan, count: w)).isDiverging)
+    // In the metrics: the column is written and survives a resume, which reloads the history.
+    let dir = temporaryRunDirectory("diverging")
+    defer { try? FileManager.default.removeItem(atPath: dir) }
+    var config = tinyConfiguration(iterations: 2 * w + 2)
+    config.schedule.evaluateEvery = 0
+    config.schedule.checkpointEvery = 10
+    // A learning rate far too large: the loss climbs from its start.
+    config.es.hyperparameters.learningRate = 50
+    config.es.hyperparameters.learningRateSchedule = .constant
+    let trainer = try MetaTrainer(configuration: config, runDirectory: dir, locator: syntheticLocator, threads: 2, log: { _ in })
+    var count = 0
+    try trainer.run(shouldStop: { count += 1; return count == 2 * w - 5 })
+    try MetaTrainer(resuming: dir, locator: syntheticLocator, threads: 2, iterations: nil, log: { _ in }).run()
+    let series = try RunPlot.series(runDirectory: dir, x: "iteration", y: "diverging", keepNonFinite: true)
+    let fitness = try RunPlot.series(runDirectory: dir, x: "iteration", y: "mean_fitness", keepNonFinite: true)
+    XCTAssertEqual(series.y.count, 2 * w + 2)
+    XCTAssertTrue(series.y.prefix(2 * w - 1).allSatisfy { $0 == 0 }, "not judged before two windows")
+    XCTAssertEqual(series.y.last, DivergenceCheck(history: fitness.y).isDiverging ? 1 : 0, "the resumed run judges the whole history")
+  }
+
   func testManyTasksShareOneLoadedDatasetAndAreBounded() throws {
     var config = tinyConfiguration()
     config.data.tasks = (0..<600).map { i in .init(task: TaskSpec(dataset: "sum", transforms: [.resize(side: 4), .permute(seed: UInt64(i))])) }

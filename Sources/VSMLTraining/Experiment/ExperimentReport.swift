@@ -109,6 +109,19 @@ public struct ExperimentReport {
     return plot
   }
 
+  /// The runs whose mean fitness ended above where it started (`DivergenceCheck` on their
+  /// metrics): failed optimisations, whose meta-test results say nothing about their model.
+  public func divergingRuns() -> [String] {
+    manifest.training.flatMap { entry in
+      entry.seeds.compactMap { seed -> String? in
+        let name = entry.runName(seed: seed)
+        guard let fitness = try? RunPlot.series(runDirectory: join(join(directory, "runs"), name), x: "iteration", y: "mean_fitness", keepNonFinite: true)
+        else { return nil }
+        return DivergenceCheck(history: fitness.y).isDiverging ? name : nil
+      }
+    }
+  }
+
   /// The commands that produced the directory and that remake the report.
   public func commands(manifestPath: String = "MANIFEST") -> [String] {
     [
@@ -181,6 +194,13 @@ public struct ExperimentReport {
       md += "## Meta-training\n\n![\(training.title)](figures/meta-training.svg)\n\n"
       html += "<h2>Meta-training</h2>\n<figure>\(Self.inline(svg))</figure>\n"
     }
+
+    let diverging = divergingRuns()
+    let divergenceText = diverging.isEmpty
+      ? "No run ended with its mean fitness above its start (the mean of its last \(DivergenceCheck.window) iterations against its first \(DivergenceCheck.window))."
+      : "These runs ended with their mean fitness above their start (the mean of their last \(DivergenceCheck.window) iterations against their first \(DivergenceCheck.window)): their optimisation failed, and their results above say nothing about their model: " + diverging.joined(separator: ", ") + "."
+    md += "## Diverging runs\n\n" + divergenceText + "\n\n"
+    html += "<h2>Diverging runs</h2>\n<p>\(HeatMapSVG.escape(divergenceText))</p>\n"
 
     let commands = self.commands()
     md += "## Commands\n\n```sh\n" + commands.joined(separator: "\n") + "\n```\n"
