@@ -113,11 +113,17 @@ public enum CheckpointError: Error, CustomStringConvertible, Equatable {
   case unreadable(String, String)
   case invalid(String, String)
   case notFound(String)
+  /// `--resume` named a folder without a run's checkpoint.
+  case noRunToResume(String)
 
   public var description: String {
     switch self {
     case let .unreadable(path, why): return "cannot read \(path): \(why)"
     case let .invalid(path, why): return "\(path) \(why)"
+    case let .noRunToResume(directory):
+      let exists = FileManager.default.fileExists(atPath: directory)
+      return "\(directory) \(exists ? "holds no checkpoint.json" : "does not exist"), so there is no run to resume; "
+        + "start one with `vsml train --out \(directory)`, or name the folder of an earlier run"
     case let .notFound(what):
       return "no checkpoint at \(what): give a run directory (with checkpoint.json), a .safetensors file, 'init', or a shipped learner name (\(ShippedLearners.names.joined(separator: ", ")))"
     }

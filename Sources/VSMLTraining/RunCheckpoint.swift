@@ -41,7 +41,7 @@ public struct RunCheckpoint: Codable, Sendable {
   /// Reads `RUN_DIR/checkpoint.json` and its state sidecar.
   public static func load(runDirectory: String) throws -> RunCheckpoint {
     let path = (runDirectory as NSString).appendingPathComponent(fileName)
-    guard FileManager.default.fileExists(atPath: path) else { throw CheckpointError.notFound(runDirectory) }
+    guard FileManager.default.fileExists(atPath: path) else { throw CheckpointError.noRunToResume(runDirectory) }
     let bytes: [UInt8]
     do { bytes = try readAllBytes(at: path) } catch { throw CheckpointError.unreadable(path, "\(error)") }
     do {

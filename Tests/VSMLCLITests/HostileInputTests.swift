@@ -48,6 +48,10 @@ final class HostileInputTests: XCTestCase {
       XCTAssertEqual(again.status, 1, "--force never removes other files")
     }
     XCTAssertEqual(try String(contentsOfFile: config, encoding: .utf8), text)
+    // --resume of a folder that holds no run says so (not --checkpoint's advice).
+    let missing = try binary.run(["train", "--resume", dir + "/no-such-run"])
+    XCTAssertEqual(missing.status, 1)
+    XCTAssertTrue(missing.stderr.contains("does not exist, so there is no run to resume"), missing.stderr)
     // A run stopped before its first checkpoint is named, and --force starts it over.
     let run = dir + "/run"
     XCTAssertEqual(try binary.run(["train", "--config", config, "--out", run, "--iterations", "2", "--threads", "1"]).status, 0)
