@@ -26,7 +26,7 @@ public enum RunPlot {
     let path = (runDirectory as NSString).appendingPathComponent(MetricsLog.csvName)
     let (header, rows) = try readNumericCSV(path, missing: "no metrics found")
     guard let yi = header.firstIndex(of: y), x == Self.exampleSteps || header.contains(x) else {
-      throw CheckpointError.invalid(path, "lacks column \(x) or \(y)")
+      throw CheckpointError.invalid(path, "lacks column \(x) or \(y); its columns: \(header.joined(separator: ", "))")
     }
     var xs: [Double]
     if x == Self.exampleSteps {

@@ -76,6 +76,10 @@ final class HostileInputTests: XCTestCase {
       XCTAssertEqual(plot.status, 1, "\(bad): \(plot.stderr)")
       XCTAssertTrue(plot.stderr.contains("the file is damaged"), plot.stderr)
     }
+    // A column that does not exist is named beside those that do.
+    let unknown = try binary.run(["plot", run, "--y", "accuracy", "--out", dir + "/p.svg"])
+    XCTAssertEqual(unknown.status, 1)
+    XCTAssertTrue(unknown.stderr.contains("lacks column") && unknown.stderr.contains("mean_accuracy, gradient_norm"), unknown.stderr)
     // --out FILE of plot refuses a FIFO instead of replacing it.
     let fifo = dir + "/fifo.svg"
     XCTAssertEqual(mkfifo(fifo, 0o644), 0)
