@@ -69,12 +69,27 @@ public enum ConfigurationLoader {
     let data = try JSONSerialization.data(withJSONObject: tree, options: [.fragmentsAllowed])
     do {
       return try JSONDecoder().decode(T.self, from: data)
-    } catch let DecodingError.typeMismatch(_, context), let DecodingError.valueNotFound(_, context) {
-      throw ConfigurationError(field: fieldPath(context.codingPath), message: "has the wrong type: \(context.debugDescription)")
+    } catch let DecodingError.typeMismatch(type, context), let DecodingError.valueNotFound(type, context) {
+      throw ConfigurationError(field: fieldPath(context.codingPath), message: "has the wrong type: it must be \(kindName(type))")
     } catch let DecodingError.keyNotFound(key, context) {
       throw ConfigurationError(field: fieldPath(context.codingPath + [key]), message: "is required")
     } catch let DecodingError.dataCorrupted(context) {
       throw ConfigurationError(field: fieldPath(context.codingPath), message: context.debugDescription)
+    }
+  }
+
+  /// What a value of `type` is, in words a configuration's author reads.
+  static func kindName(_ type: Any.Type) -> String {
+    switch type {
+    case is Int.Type, is Int32.Type, is Int64.Type, is UInt64.Type, is UInt32.Type, is UInt.Type: return "a whole number"
+    case is Double.Type, is Float.Type: return "a number"
+    case is String.Type: return "a string (text in quotes)"
+    case is Bool.Type: return "true or false"
+    default:
+      let name = "\(type)"
+      if name.hasPrefix("Array<") { return "a list ([...])" }
+      if name.hasPrefix("Dictionary<") { return "a mapping ({...})" }
+      return "a mapping ({...}) of the fields of \(name)"
     }
   }
 

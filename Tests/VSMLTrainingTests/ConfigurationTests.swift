@@ -206,6 +206,11 @@ final class ConfigurationTests: XCTestCase {
   func testWrongTypeNamesTheField() {
     XCTAssertThrowsError(try load(#"{"es": {"pairs": "many"}}"#)) { error in
       XCTAssertEqual((error as? ConfigurationError)?.field, "es.pairs")
+      XCTAssertTrue("\(error)".hasSuffix("has the wrong type: it must be a whole number"), "\(error)")
+    }
+    for (json, words) in [(#"{"model": {"layerNorm": 3}}"#, "must be true or false"), (#"{"data": {"tasks": 5}}"#, "must be a list"),
+                          (#"{"es": {"hyperparameters": {"sigma": "x"}}}"#, "must be a number")] {
+      XCTAssertThrowsError(try load(json)) { XCTAssertTrue("\($0)".contains(words) && !"\($0)".contains("Expected to decode"), "\($0)") }
     }
     XCTAssertThrowsError(try load("{not json"))
   }
