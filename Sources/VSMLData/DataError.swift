@@ -1,3 +1,5 @@
+import VSMLCore
+
 /// Everything that can go wrong while finding, downloading, decoding or preparing data.
 ///
 /// Each case names the file (or field, or dataset) at fault, says what is wrong and what to do.
@@ -84,7 +86,7 @@ public enum DataError: Error, CustomStringConvertible, Equatable, Sendable {
       return "\(trainPath) has \(trainColumns) columns but \(testPath) has \(testColumns);"
         + " train and test files need the same columns."
     case .unknownDataset(let name, let known):
-      return "unknown dataset '\(name)'. Known: \(known.joined(separator: ", ")), or csv:PATH[,TESTPATH]."
+      return "unknown dataset '\(name)'\(Suggestion.phrase(for: name, among: known)). Known: \(known.joined(separator: ", ")), or csv:PATH[,TESTPATH]."
     case .datasetNotFound(let name, let missingFile, let searched):
       return "dataset '\(name)': file \(missingFile) not found in \(searched.joined(separator: ", "))."
         + " Run `vsml data fetch \(name)`, or pass --data-dir (or set VSML_DATA_DIR) to a folder holding it."

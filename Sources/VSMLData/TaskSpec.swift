@@ -1,3 +1,5 @@
+import VSMLCore
+
 /// A typed, `Codable` description of one meta-learning task: which dataset, which classes, which
 /// transforms (METHOD.md §6). Configs embed it; everything random in it is fixed by explicit seeds.
 ///
@@ -100,7 +102,7 @@ public struct TaskSpec: Codable, Hashable, Sendable {
     guard let info = DatasetRegistry.all.first(where: { $0.name == dataset }) else {
       throw DataError.invalidTask(
         field: dot + "dataset",
-        reason: "unknown dataset '\(dataset)'; known: \(DatasetRegistry.names.joined(separator: ", ")), or csv:PATH[,TESTPATH]")
+        reason: "unknown dataset '\(dataset)'\(Suggestion.phrase(for: dataset, among: DatasetRegistry.names)); known: \(DatasetRegistry.names.joined(separator: ", ")), or csv:PATH[,TESTPATH]")
     }
     guard tableFamily != nil else {
       _ = try resolve(shape: info.shape, kind: .image, classCount: info.classCount, prefix: prefix)

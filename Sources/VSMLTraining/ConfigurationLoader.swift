@@ -114,8 +114,9 @@ public enum ConfigurationLoader {
     for (key, sub) in dict {
       let field = path.isEmpty ? key : "\(path).\(key)"
       guard let child = children[key] else {
-        let known = children.keys.sorted().joined(separator: ", ")
-        throw ConfigurationError(field: field, message: "is not a known setting; known here: \(known)")
+        let known = children.keys.sorted()
+        throw ConfigurationError(
+          field: field, message: "is not a known setting\(Suggestion.phrase(for: key, among: known)); known here: \(known.joined(separator: ", "))")
       }
       let childMirror = Mirror(reflecting: child)
       if childMirror.displayStyle == .optional {

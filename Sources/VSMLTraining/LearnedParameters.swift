@@ -125,7 +125,8 @@ public enum CheckpointError: Error, CustomStringConvertible, Equatable {
       return "\(directory) \(exists ? "holds no checkpoint.json" : "does not exist"), so there is no run to resume; "
         + "start one with `vsml train --out \(directory)`, or name the folder of an earlier run"
     case let .notFound(what):
-      return "no checkpoint at \(what): give a run directory (with checkpoint.json), a .safetensors file, 'init', or a shipped learner name (\(ShippedLearners.names.joined(separator: ", ")))"
+      let names = ShippedLearners.names + ["builtin", "init"]
+      return "no checkpoint at \(what)\(Suggestion.phrase(for: what, among: names)): give a run directory (with checkpoint.json), a .safetensors file, 'init', or a shipped learner name (\(ShippedLearners.names.joined(separator: ", ")))"
     }
   }
 }

@@ -52,3 +52,15 @@ final class ReportJSONTests: XCTestCase {
     XCTAssertEqual(object["f"] as? Int, 2)
   }
 }
+
+final class SuggestionTests: XCTestCase {
+  func testLikelyTyposGetTheNearestName() {
+    XCTAssertEqual(Suggestion.closest(to: "pars", among: ["pairs", "strategy"]), "pairs")
+    XCTAssertEqual(Suggestion.closest(to: "fashon-mnist", among: ["mnist", "fashion-mnist"]), "fashion-mnist")
+    XCTAssertEqual(Suggestion.closest(to: "Scrach", among: ["scratch", "backprop"]), "scratch")
+    XCTAssertNil(Suggestion.closest(to: "zzzzzz", among: ["pairs", "strategy"]), "nothing close")
+    XCTAssertNil(Suggestion.closest(to: "ab", among: ["xy"]), "a short name is not a typo of any other")
+    XCTAssertEqual(Suggestion.phrase(for: "sigm", among: ["sigma"]), " (did you mean 'sigma'?)")
+    XCTAssertEqual(Suggestion.phrase(for: "q", among: ["sigma"]), "")
+  }
+}

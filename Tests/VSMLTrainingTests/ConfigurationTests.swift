@@ -203,6 +203,14 @@ final class ConfigurationTests: XCTestCase {
     XCTAssertThrowsError(try RunCheckpoint.load(runDirectory: dir)) { XCTAssertTrue("\($0)".contains("not a file name in the run directory"), "\($0)") }
   }
 
+  func testAnUnknownKeyOrDatasetSuggestsTheNearest() {
+    XCTAssertThrowsError(try load(#"{"es": {"pars": 3}}"#)) { XCTAssertTrue("\($0)".contains("(did you mean 'pairs'?)"), "\($0)") }
+    XCTAssertThrowsError(try load(#"{"data": {"tasks": [{"task": {"dataset": "fashon-mnist"}}]}}"#).validate()) {
+      XCTAssertTrue("\($0)".contains("(did you mean 'fashion-mnist'?)"), "\($0)")
+    }
+    XCTAssertTrue("\(CheckpointError.notFound("scrach"))".contains("(did you mean 'scratch'?)"))
+  }
+
   func testWrongTypeNamesTheField() {
     XCTAssertThrowsError(try load(#"{"es": {"pairs": "many"}}"#)) { error in
       XCTAssertEqual((error as? ConfigurationError)?.field, "es.pairs")
