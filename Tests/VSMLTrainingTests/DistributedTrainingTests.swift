@@ -65,7 +65,7 @@ final class DistributedTrainingTests: XCTestCase {
       let got = try deterministicContents(dir)
       for key in expected.keys.sorted() { XCTAssertEqual(got[key], expected[key], "\(key) with \(ranks) ranks x \(threads) threads") }
       let header = try String(contentsOfFile: dir + "/metrics.csv", encoding: .utf8).split(separator: "\n")[0]
-      XCTAssertTrue(header.hasSuffix("wait_s,comm_s,clipped"), String(header))
+      XCTAssertTrue(header.hasSuffix("wait_s,comm_s,clipped,diverging"), String(header))
     }
   }
 
