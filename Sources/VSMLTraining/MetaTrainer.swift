@@ -78,6 +78,7 @@ public final class MetaTrainer {
   ) throws {
     let configuration = configuration.resolved()
     var createdHere = false  // rank 0 made the run directory and holds its lock
+    var lockMadeHere = false  // rank 0 made the lock file in a folder that was there before
     let prepared = Result<Prepared, any Error> {
       try configuration.validate()
       var lock: DirectoryLock?
@@ -87,6 +88,7 @@ public final class MetaTrainer {
         let lockExisted = FileManager.default.fileExists(atPath: (runDirectory as NSString).appendingPathComponent(DirectoryLock.fileName))
         lock = try DirectoryLock(directory: runDirectory)
         createdHere = !existed
+        lockMadeHere = existed && !lockExisted
         try Self.prepareNewRunDirectory(runDirectory, startOver: startOver, lockExisted: lockExisted)
       }
       let samplers = try Self.makeSamplers(configuration, locator: locator)
@@ -109,8 +111,10 @@ public final class MetaTrainer {
     do {
       try self.init(prepared, runDirectory: runDirectory, locator: locator, threads: threads, communicator: communicator, log: log)
     } catch {
-      // A run that never started leaves no directory behind, so the same --out works next time.
+      // A run that never started leaves no directory behind, so the same --out works next time,
+      // and no lock file in a folder that was there before.
       if createdHere { Self.removeUnstartedDirectory(runDirectory) }
+      if lockMadeHere { unlink((runDirectory as NSString).appendingPathComponent(DirectoryLock.fileName)) }
       throw error
     }
     if communicator.isLeader {

@@ -27,6 +27,7 @@ public enum YAMLDocument {
   public static func jsonData(_ bytes: [UInt8], path: String) throws -> Data {
     let text = String(decoding: bytes, as: UTF8.self)
     try refuseDeepNesting(text, path: path)
+    try refuseComplexKeys(text, path: path)
     let root: Node?
     do { root = try Yams.compose(yaml: text) } catch {
       throw ConfigurationError(field: "(file)", message: "\(path) is not valid YAML: \(error)")
@@ -51,6 +52,46 @@ public enum YAMLDocument {
     // Brackets inside quoted strings count too: harmless, as no configuration nests so deep.
     guard deepest <= maximumDepth else {
       throw ConfigurationError(field: "(file)", message: "\(path) nests brackets \(deepest) deep; a configuration nests at most \(maximumDepth) levels")
+    }
+  }
+
+  /// Refuses, before parsing, the two ways a key can be a large node: a complex key (`? ...`)
+  /// and an alias used as a key (`*a: ...`). The YAML library hashes every key to find
+  /// duplicates, so a key that is an alias of a nested-alias bomb costs seconds before any budget
+  /// applies; configurations need neither form. Quoted text and comments are skipped.
+  static func refuseComplexKeys(_ text: String, path: String) throws {
+    let bytes = Array(text.utf8)
+    func isSeparator(_ i: Int) -> Bool {
+      i < 0 || i >= bytes.count || [UInt8(ascii: " "), UInt8(ascii: "\t"), UInt8(ascii: "\n"), UInt8(ascii: "\r"),
+                                    UInt8(ascii: "["), UInt8(ascii: "{"), UInt8(ascii: ","), UInt8(ascii: "]"), UInt8(ascii: "}")].contains(bytes[i])
+    }
+    func refuse(_ what: String, at i: Int) -> ConfigurationError {
+      let line = bytes[..<i].filter { $0 == UInt8(ascii: "\n") }.count + 1
+      return ConfigurationError(field: "(file)", message: "\(path) line \(line) uses \(what), which a configuration does not need; write keys as plain names")
+    }
+    var i = 0
+    while i < bytes.count {
+      switch bytes[i] {
+      case UInt8(ascii: "'"):  // a single-quoted scalar: '' is an escaped quote
+        i += 1
+        while i < bytes.count && !(bytes[i] == UInt8(ascii: "'") && (i + 1 >= bytes.count || bytes[i + 1] != UInt8(ascii: "'"))) {
+          i += bytes[i] == UInt8(ascii: "'") ? 2 : 1
+        }
+      case UInt8(ascii: "\""):  // a double-quoted scalar with backslash escapes
+        i += 1
+        while i < bytes.count && bytes[i] != UInt8(ascii: "\"") { i += bytes[i] == UInt8(ascii: "\\") ? 2 : 1 }
+      case UInt8(ascii: "#") where isSeparator(i - 1):  // a comment, to the end of the line
+        while i < bytes.count && bytes[i] != UInt8(ascii: "\n") { i += 1 }
+      case UInt8(ascii: "?") where isSeparator(i - 1) && (isSeparator(i + 1) || [UInt8(ascii: "*"), UInt8(ascii: "&"), UInt8(ascii: "!")].contains(bytes[i + 1])):
+        throw refuse("a complex key (`?`)", at: i)
+      case UInt8(ascii: "*") where isSeparator(i - 1):
+        var j = i + 1
+        while j < bytes.count && !isSeparator(j) && bytes[j] != UInt8(ascii: ":") { j += 1 }
+        while j < bytes.count && (bytes[j] == UInt8(ascii: " ") || bytes[j] == UInt8(ascii: "\t")) { j += 1 }
+        if j < bytes.count && bytes[j] == UInt8(ascii: ":") && isSeparator(j + 1) { throw refuse("an alias as a key (`*name:`)", at: i) }
+      default: break
+      }
+      i += 1
     }
   }
 

@@ -16,7 +16,7 @@ final class HostileInputTests: XCTestCase {
     defer { try? FileManager.default.removeItem(atPath: dir) }
     var bomb = ["a0: &a0 [x, x, x, x, x, x, x, x, x, x]"]
     for i in 1...8 { bomb.append("a\(i): &a\(i) [" + Array(repeating: "*a\(i - 1)", count: 10).joined(separator: ", ") + "]") }
-    for (name, text, words) in [("complex.yaml", "? [a, b]\n: 1\n", "has a key that is a list"),
+    for (name, text, words) in [("complex.yaml", "? [a, b]\n: 1\n", "uses a complex key"),
                                 ("bomb.yaml", bomb.joined(separator: "\n") + "\n", "expands to more than"),
                                 ("inf.yaml", "seed: .inf\n", "not a finite number")] {
       let path = dir + "/" + name
@@ -43,6 +43,7 @@ final class HostileInputTests: XCTestCase {
     XCTAssertEqual(slip.status, 1)
     XCTAssertTrue(slip.stderr.contains("is not empty (it holds config.json)"), slip.stderr)
     XCTAssertEqual(try String(contentsOfFile: config, encoding: .utf8), text)
+    XCTAssertEqual(try FileManager.default.contentsOfDirectory(atPath: dir), ["config.json"], "a refused run leaves nothing, no lock file either")
     for arguments in [["--force"], []] {
       let again = try binary.run(["train", "--config", config, "--out", dir, "--iterations", "1", "--threads", "1"] + arguments)
       XCTAssertEqual(again.status, 1, "--force never removes other files")
@@ -52,6 +53,9 @@ final class HostileInputTests: XCTestCase {
     let missing = try binary.run(["train", "--resume", dir + "/no-such-run"])
     XCTAssertEqual(missing.status, 1)
     XCTAssertTrue(missing.stderr.contains("does not exist, so there is no run to resume"), missing.stderr)
+    let empty = dir + "/empty"
+    try FileManager.default.createDirectory(atPath: empty, withIntermediateDirectories: true)
+    XCTAssertTrue(try binary.run(["train", "--resume", empty]).stderr.contains("holds no checkpoint.json"))
     // A run stopped before its first checkpoint is named, and --force starts it over.
     let run = dir + "/run"
     XCTAssertEqual(try binary.run(["train", "--config", config, "--out", run, "--iterations", "2", "--threads", "1"]).status, 0)
